@@ -1,0 +1,33 @@
+import numpy as np
+import pytest
+
+from practicum import rubric
+
+
+def reference(values, k):
+    c = np.cumsum(np.concatenate([[0.0], np.asarray(values, float)]))
+    return (c[k:] - c[:-k]) / k
+
+
+@pytest.mark.points(2)
+def test_smooth_is_right(candidate):
+    """smooth gives the right moving average"""
+    rubric.require(candidate, "smooth")
+    rng = np.random.default_rng(7)
+    for n, k in [(10, 1), (10, 10), (57, 5), (1000, 50)]:
+        values = rng.normal(size=n).round(3).tolist()
+        got = np.asarray(candidate.smooth(values, k), float)
+        want = reference(values, k)
+        assert got.shape == want.shape, f"for {n} values and k={k} expected {len(want)} results, got {got.size}"
+        assert np.allclose(got, want, atol=1e-6), f"wrong averages for {n} values and k={k}"
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(10)
+def test_smooth_is_fast(candidate):
+    """smooth handles a million values quickly"""
+    rubric.require(candidate, "smooth")
+    values = np.random.default_rng(8).normal(size=1_000_000)
+    seconds = rubric.latency(candidate.smooth, values, 50, repeat=3, warmup=0)
+    rubric.band(seconds, {0.2: 1.0, 1.0: 0.5}, what="time for 1,000,000 values (s)",
+                higher_is_better=False)

@@ -1,0 +1,244 @@
+"""The `practicum` command: thin glue over the engine's functions.
+
+Exit codes: 0 graded (whatever the score) or check passed; 1 prove failed or
+unexpected error; 2 the submission was rejected (bad input) or bad usage;
+3 the exam package is wrong; 4 our infrastructure failed (engine, image).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import messages
+from .errors import PracticumError, SubmissionRejected
+
+LANG = click.Choice(["zh", "en"])
+
+
+def practicum_home() -> Path:
+    return Path(os.environ.get("PRACTICUM_HOME", Path.home() / ".practicum"))
+
+
+def _fail(exc: PracticumError, lang: str | None, as_json: bool) -> None:
+    if as_json and isinstance(exc, SubmissionRejected):
+        click.echo(json.dumps({"status": "rejected", "code": exc.code, "error": exc.show(lang)},
+                              ensure_ascii=False))
+    elif as_json:
+        click.echo(json.dumps({"status": "error", "error": exc.show(lang)}, ensure_ascii=False))
+    click.echo(f"practicum: {exc.show(lang)}", err=True)
+    sys.exit(exc.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="practicum")
+def main() -> None:
+    """Practicum grades hands-on AI practical exams in hardened Docker sandboxes.
+
+    \b
+    Typical use:
+      practicum image build default             build the sandbox image (once)
+      practicum exam check exams/demo           validate an exam package
+      practicum exam prove exams/demo           grade the reference solutions
+      practicum grade exams/demo answer.zip     grade one submission
+    """
+
+
+# --------------------------------------------------------------------------- grade
+
+@main.command()
+@click.argument("exam_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("submission", type=click.Path(path_type=Path))
+@click.option("--task", "task_id", help="Grade the submission as this task (single files).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (same as --format json).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "gradescope"]), default=None,
+              help="Output format. gradescope writes a Gradescope results.json.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of stdout.")
+@click.option("--lang", type=LANG, default=None, help="Language of candidate messages (default en, or $PRACTICUM_LANG).")
+@click.option("--artifacts", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for screenshots, executed notebooks and logs (default under $PRACTICUM_HOME).")
+@click.option("--jobs", type=int, default=None, help="Sandboxes at once (default: the number of cores).")
+def grade(exam_dir, submission, task_id, as_json, fmt, output, lang, artifacts, jobs):
+    """Grade SUBMISSION (a .ipynb, .py, .zip or folder) against the exam in EXAM_DIR.
+
+    Exit 0 when graded, whatever the score; 2 with the reason when the
+    submission is rejected (it is still kept in the store); 4 when a sandbox
+    could not run (never charged to the candidate).
+    """
+    from . import grading, pool, report, sandbox
+    from .manifest import load_exam
+    from .store import Store
+
+    fmt = fmt or ("json" if as_json else "table")
+    lang = lang or messages.default_lang()
+    sandbox.install_signal_cleanup()
+    pool.configure(jobs)
+    try:
+        exam = load_exam(exam_dir)
+        store = Store(practicum_home() / "store")
+        if artifacts is None:
+            artifacts = practicum_home() / "artifacts" / exam.id
+        rep = grading.grade_path(exam, submission, store=store, task=task_id, lang=lang,
+                                 artifacts_root=artifacts, parallel_tasks=pool.size())
+    except PracticumError as exc:
+        _fail(exc, lang, fmt != "table")
+        return
+    if fmt == "table":
+        text = report.to_table(rep)
+    else:
+        data = report.to_json(rep) if fmt == "json" else report.to_gradescope(rep)
+        text = json.dumps(data, ensure_ascii=False, indent=None if fmt == "json" else 2)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+    if not rep.infra_ok:
+        sys.exit(4)
+
+
+# --------------------------------------------------------------------------- sandbox
+
+@main.group()
+def sandbox() -> None:
+    """Run code in an exam's sandbox by hand (for examiners trying things out)."""
+
+
+@sandbox.command("run")
+@click.option("--exam", "exam_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Exam package whose image and limits to use.")
+@click.option("--task", "task_id", help="Use this task's limits instead of the exam's.")
+@click.argument("script", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def sandbox_run(exam_dir, task_id, script, as_json):
+    """Run SCRIPT (a .py file) once in the exam's sandbox, under its limits.
+
+    Reports the verdict (ok, runtime_error, time_limit, memory_limit,
+    output_limit, sandbox_error), exit code, duration and capped output.
+    """
+    from . import images, sandbox as sb
+    from .manifest import load_exam
+    from .tryout import run_script
+
+    sb.install_signal_cleanup()
+    try:
+        exam = load_exam(exam_dir)
+        limits = exam.task(task_id).limits if task_id else exam.limits
+        image = images.ensure_image(sb.get_client(), exam.image)
+        result = run_script(script, image=image, limits=limits)
+    except KeyError:
+        raise click.BadParameter(f"no task {task_id!r} in this exam", param_hint="--task")
+    except PracticumError as exc:
+        _fail(exc, None, as_json)
+        return
+    data = {"verdict": result.verdict.value, "exit_code": result.exit_code, "oom_killed": result.oom_killed,
+            "timed_out": result.timed_out, "duration_s": result.duration_s,
+            "stdout": result.stdout, "stderr": result.stderr, "stdout_truncated": result.stdout_truncated}
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(f"verdict {data['verdict']}  exit {data['exit_code']}  {data['duration_s']:.2f}s"
+                   f"{'  (out of memory)' if data['oom_killed'] else ''}")
+        if result.stdout:
+            click.echo("--- stdout ---\n" + result.stdout.rstrip())
+        if result.stderr:
+            click.echo("--- stderr ---\n" + result.stderr.rstrip())
+
+
+# --------------------------------------------------------------------------- exam
+
+@main.group()
+def exam() -> None:
+    """Check and prove exam packages."""
+
+
+@exam.command("check")
+@click.argument("exam_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def exam_check(exam_dir):
+    """Validate an exam package; list every problem with its file and field."""
+    from .manifest import read_exam
+
+    loaded, problems = read_exam(exam_dir)
+    if problems:
+        click.echo(f"{exam_dir}: {len(problems)} problem(s)", err=True)
+        for p in problems:
+            click.echo(f"  - {p}", err=True)
+        sys.exit(3)
+    tests = sum(len(t.tests) for t in loaded.tasks)
+    click.echo(f"{loaded.id}: ok — {len(loaded.tasks)} task(s), {tests} test(s), "
+               f"{loaded.max_score:g} points")
+    for t in loaded.tasks:
+        phases = ", ".join(f"{p}: {n}" for p, n in _count_phases(t).items())
+        click.echo(f"  {t.id:<16} {t.points:>5g} pts  accepts {'/'.join(k.value for k in t.accepts):<16} {phases}")
+
+
+def _count_phases(task) -> dict:
+    out: dict[str, int] = {}
+    for t in task.tests:
+        out[t.phase.value] = out.get(t.phase.value, 0) + 1
+    return out
+
+
+@exam.command("prove")
+@click.argument("exam_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--solutions", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of solutions (default: reference_solutions/<exam id> beside exams/).")
+@click.option("--jobs", type=int, default=None, help="Sandboxes at once (default: the number of cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def exam_prove(exam_dir, solutions, jobs, as_json):
+    """Grade every reference solution and fail unless each earns its recorded score."""
+    from . import pool, sandbox as sb
+    from .manifest import load_exam
+    from .prove import prove, render
+
+    sb.install_signal_cleanup()
+    pool.configure(jobs)
+    try:
+        loaded = load_exam(exam_dir)
+        outcome = prove(loaded, solutions, progress=None if as_json else lambda s: click.echo(s, err=True))
+    except PracticumError as exc:
+        _fail(exc, None, as_json)
+        return
+    if as_json:
+        click.echo(json.dumps(outcome.to_json(), ensure_ascii=False))
+    else:
+        click.echo(render(outcome))
+    sys.exit(0 if outcome.ok else 1)
+
+
+# --------------------------------------------------------------------------- image
+
+@main.group()
+def image() -> None:
+    """Build the sandbox images (offline: Debian packages and PyPI wheels, no registry)."""
+
+
+@image.command("build")
+@click.argument("name", default="default")
+@click.option("--force", is_flag=True, help="Rebuild even when the inputs are unchanged.")
+def image_build(name, force):
+    """Build sandbox image NAME from sandbox_images/NAME (skipped when up to date)."""
+    from . import images
+
+    try:
+        tag = images.build_image(name, force=force, progress=lambda s: click.echo(s, err=True))
+    except PracticumError as exc:
+        _fail(exc, None, False)
+        return
+    click.echo(tag)
+
+
+@image.command("tag")
+@click.argument("name", default="default")
+def image_tag(name):
+    """Print the tag the image NAME has for its current inputs."""
+    from . import images
+
+    click.echo(images.image_tag(name))
+
+
+if __name__ == "__main__":
+    main()

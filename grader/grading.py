@@ -1,0 +1,68 @@
+"""Grade one submission of one exam: intake, then each task, then one report."""
+from __future__ import annotations
+
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from . import images, sandbox
+from .intake import Intake, accept
+from .manifest import Exam
+from .models import GradeReport, TaskResult, round_score
+from .runner import grade_task
+from .scoring import missing_task
+from .store import Store
+
+
+def resolve_image(exam: Exam) -> str:
+    return images.ensure_image(sandbox.get_client(), exam.image)
+
+
+def tasks_to_grade(exam: Exam, intake: Intake, only: str | None):
+    """A single file, or `--task`, grades that task alone; a zip or folder grades the
+    whole exam, scoring what is missing as 0."""
+    if only is not None or intake.ref.kind == "file":
+        return [t for t in exam.tasks if t.id in intake.tasks]
+    return [t for t in exam.tasks if t.id in intake.tasks or t.id in intake.missing]
+
+
+def grade_intake(exam: Exam, intake: Intake, *, image: str, lang: str, only: str | None = None,
+                 artifacts: Path | None = None, parallel_tasks: int = 1) -> GradeReport:
+    t0 = time.monotonic()
+
+    def one(task) -> TaskResult:
+        files = intake.tasks.get(task.id)
+        if files is None:
+            return missing_task(task, lang)
+        return grade_task(exam, task, files, image=image, artifacts=artifacts, lang=lang)
+
+    wanted = tasks_to_grade(exam, intake, only)
+    if parallel_tasks > 1 and len(wanted) > 1:
+        with ThreadPoolExecutor(parallel_tasks) as ex:
+            results = list(ex.map(one, wanted))
+    else:
+        results = [one(t) for t in wanted]
+    return GradeReport(
+        exam=exam.id, submission=intake.ref,
+        score=round_score(sum(r.score for r in results)),
+        max_score=round_score(sum(r.max_score for r in results)),
+        duration_s=round(time.monotonic() - t0, 3), tasks=tuple(results),
+        artifacts_dir=str(artifacts) if artifacts else None,
+        infra_ok=all(r.status.value != "sandbox_error" for r in results),
+    )
+
+
+def grade_path(exam: Exam, source: Path, *, store: Store, task: str | None = None, lang: str = "en",
+               artifacts_root: Path | None = None, image: str | None = None,
+               parallel_tasks: int = 1) -> GradeReport:
+    """Accept `source` (raises SubmissionRejected, after storing it) and grade it.
+
+    Artifacts go to `artifacts_root/<first 16 hex of the submission's sha256>`.
+    """
+    image = image or resolve_image(exam)
+    with tempfile.TemporaryDirectory(prefix="practicum-intake-") as work:
+        intake = accept(Path(source), exam, store, task=task, workdir=Path(work))
+        artifacts = artifacts_root / intake.ref.sha256[:16] if artifacts_root else None
+        return grade_intake(exam, intake, image=image, lang=lang, only=task, artifacts=artifacts,
+                            parallel_tasks=parallel_tasks)

@@ -1,0 +1,5 @@
+import sys
+
+from .supervise import main
+
+sys.exit(main())

@@ -1,0 +1,155 @@
+"""Helpers for examiners writing rubric tests (plain pytest).
+
+    import pytest
+    from practicum import rubric
+
+    @pytest.mark.points(4)
+    @pytest.mark.timeout(20)
+    @pytest.mark.visibility("visible")
+    def test_plate_accuracy(observations, answers_dir):
+        "plate recognition accuracy"
+        acc = rubric.accuracy(observations["plates"], load(answers_dir))
+        rubric.band(acc, {0.9: 1.0, 0.8: 0.5}, what="plate accuracy")
+
+Messages given to `fail`, `partial`, `band` and `assert ..., "message"` are
+what candidates read; write them so they say what failed and by how much,
+never what the hidden answer is.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+
+class Partial(Exception):
+    """Ends a test with a fraction of its points."""
+
+    def __init__(self, fraction: float, message: str = ""):
+        self.fraction = max(0.0, min(1.0, float(fraction)))
+        self.message = message
+        super().__init__(message)
+
+
+class Fail(AssertionError):
+    """Ends a test with no points and an explicit message."""
+
+
+class MissingName(AttributeError):
+    """The candidate's code does not define a name the task asks for."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(name)
+
+
+def fail(message: str):
+    raise Fail(message)
+
+
+def partial(fraction: float, message: str = ""):
+    """Award `fraction` (0..1) of the test's points. A fraction of 1 passes."""
+    if fraction >= 1.0:
+        return
+    raise Partial(fraction, message)
+
+
+def band(value: float, bands: dict[float, float], *, what: str = "score",
+         fmt: str = "{:.2f}", higher_is_better: bool = True) -> float:
+    """Threshold bands: `{0.9: 1.0, 0.8: 0.5}` gives full marks at >= 0.9, half at >= 0.8.
+
+    With `higher_is_better=False` the thresholds are upper bounds (e.g. latency).
+    Returns the fraction when it is 1; otherwise ends the test with a message
+    naming the measured value and the next threshold up.
+    """
+    if not bands:
+        raise ValueError("band needs at least one threshold")
+    value = float(value)
+    if math.isnan(value):
+        fail(f"{what} could not be measured")
+    order = sorted(bands.items(), reverse=higher_is_better)
+    for threshold, fraction in order:
+        ok = value >= threshold if higher_is_better else value <= threshold
+        if ok:
+            if fraction >= 1.0:
+                return 1.0
+            better = [t for t, f in order if f > fraction]
+            need = better[-1] if better else order[0][0]
+            rel = "needs" if higher_is_better else "must be at most"
+            partial(fraction, f"{what} {fmt.format(value)}, {rel} {fmt.format(need)} for full marks")
+    top = order[0][0]
+    rel = "needs" if higher_is_better else "must be at most"
+    fail(f"{what} {fmt.format(value)}, {rel} {fmt.format(top)} for full marks"
+         f" and {fmt.format(order[-1][0])} for any")
+
+
+def iou(a, b) -> float:
+    """Intersection over union of two boxes given as (x1, y1, x2, y2)."""
+    ax1, ay1, ax2, ay2 = map(float, a)
+    bx1, by1, bx2, by2 = map(float, b)
+    iw = max(0.0, min(ax2, bx2) - max(ax1, bx1))
+    ih = max(0.0, min(ay2, by2) - max(ay1, by1))
+    inter = iw * ih
+    union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def match_boxes(pred, truth, threshold: float = 0.5) -> tuple[int, int, int]:
+    """Greedy one-to-one matching by IoU. Returns (true positives, false positives, misses)."""
+    pairs = sorted(((iou(p, t), i, j) for i, p in enumerate(pred) for j, t in enumerate(truth)),
+                   reverse=True)
+    used_p, used_t = set(), set()
+    for score, i, j in pairs:
+        if score < threshold:
+            break
+        if i not in used_p and j not in used_t:
+            used_p.add(i)
+            used_t.add(j)
+    tp = len(used_p)
+    return tp, len(pred) - tp, len(truth) - tp
+
+
+def precision_recall(tp: int, fp: int, fn: int) -> tuple[float, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return precision, recall
+
+
+def accuracy(predicted: dict, truth: dict, normalize=lambda s: s) -> float:
+    """Share of keys in `truth` whose prediction equals the answer."""
+    if not truth:
+        return 0.0
+    if not isinstance(predicted, dict):
+        return 0.0
+    hits = sum(1 for k, v in truth.items() if k in predicted and normalize(predicted[k]) == normalize(v))
+    return hits / len(truth)
+
+
+def latency(fn, *args, repeat: int = 5, warmup: int = 1) -> float:
+    """Median wall time of `fn(*args)` in seconds, after `warmup` untimed calls."""
+    for _ in range(warmup):
+        fn(*args)
+    times = []
+    for _ in range(max(1, repeat)):
+        t0 = time.perf_counter()
+        fn(*args)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def require(obj, *names: str):
+    """Fail with a clear message when the candidate did not define `names`."""
+    for name in names:
+        try:
+            getattr(obj, name)
+        except AttributeError:
+            raise MissingName(name) from None
+    return obj
+
+
+def screenshot(widget, path: str) -> str:
+    """Render a Qt widget offscreen into a PNG kept with the results."""
+    pixmap = widget.grab()
+    if not pixmap.save(path, "PNG"):
+        fail("could not take a screenshot of the window")
+    return path

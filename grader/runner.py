@@ -1,0 +1,197 @@
+"""How one task of one submission executes: two sandboxes, split by trust.
+
+1. The candidate sandbox gets the candidate's files, the hidden *inputs* and
+   the public/hidden rubric tests. It runs the notebook or imports the script,
+   runs those tests and leaves outputs and observations in its /out.
+2. The judge sandbox gets the trusted tests, the *answers* and a read-only
+   copy of what the candidate's run left behind, and no candidate code. Only
+   it decides the trusted tests.
+
+Hidden answers are never mounted into the first. What comes back from either
+is read with size caps, without following links, and validated.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import stat
+import time
+from pathlib import Path
+
+from . import sandbox
+from .harness import protocol
+from .intake import TaskFiles
+from .manifest import Exam, Task
+from .models import Limits, Phase, TaskResult
+from .pool import slot
+from .scoring import PhaseReport, parse_events, parse_notebook_report, score_task
+
+RESULTS_CAP = 2 * 1024 * 1024
+REPORT_CAP = 1024 * 1024
+ARTIFACT_FILES_CAP = 200
+
+
+def read_capped(path: Path, cap: int) -> str | None:
+    """Read a file the sandbox wrote: regular files only, never through a link."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = os.read(fd, cap + 1)
+    finally:
+        os.close(fd)
+    return data[:cap].decode("utf-8", "replace")
+
+
+def copy_artifacts(src: Path, dest: Path) -> list[str]:
+    """Copy regular files out of a sandbox's folder; links and devices are skipped."""
+    copied: list[str] = []
+    if not src.is_dir() or src.is_symlink():
+        return copied
+    for root, dirs, files in os.walk(src, followlinks=False):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
+        for name in sorted(files):
+            if len(copied) >= ARTIFACT_FILES_CAP:
+                return copied
+            path = os.path.join(root, name)
+            rel = os.path.relpath(path, src)
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            except OSError:
+                continue
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    continue
+                target = dest / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with os.fdopen(os.dup(fd), "rb") as fin, open(target, "wb") as fout:
+                    shutil.copyfileobj(fin, fout)
+                copied.append(rel)
+            finally:
+                os.close(fd)
+    return copied
+
+
+def _data_binds(task: Task, *parts: str) -> list[sandbox.Bind]:
+    binds = []
+    for part in parts:
+        folder = task.dir(part)
+        if folder.is_dir():
+            binds.append(sandbox.Bind(folder, f"/exam/{part}"))
+    return binds
+
+
+def _inputs_bind(task: Task) -> list[sandbox.Bind]:
+    """The hidden inputs, where the candidate's code expects its data (e.g. ./data)."""
+    hidden = task.dir("hidden")
+    return [sandbox.Bind(hidden, f"{protocol.WORK}/{task.data_dir}")] if hidden.is_dir() else []
+
+
+def _test_binds(task: Task, phases: tuple[Phase, ...]) -> tuple[list[sandbox.Bind], list[str]]:
+    binds, dirs = [], []
+    for phase in phases:
+        folder = task.root / "tests" / phase.value
+        if folder.is_dir() and task.tests_in(phase):
+            target = f"/exam/tests/{phase.value}"
+            binds.append(sandbox.Bind(folder, target))
+            dirs.append(target)
+    return binds, dirs
+
+
+def _limits_dict(limits: Limits) -> dict:
+    return dataclasses.asdict(limits)
+
+
+def _tests_budget(task: Task, phases) -> float:
+    return sum(t.timeout_s + 2 for t in task.tests if t.phase in phases) + 10
+
+
+def judge_limits(task: Task) -> Limits:
+    """The judge runs only examiner code: give it room, but still limits."""
+    lim = task.limits
+    return dataclasses.replace(lim, wall_s=max(lim.wall_s, 120.0), memory_mb=max(lim.memory_mb, 1024),
+                               pids=max(lim.pids, 128))
+
+
+def _collect(out_dir: Path, task: Task, phases, run) -> PhaseReport:
+    known = {t.name for t in task.tests if t.phase in phases}
+    raw = read_capped(out_dir / Path(protocol.RESULTS).name, RESULTS_CAP) or ""
+    records, started = parse_events(raw.splitlines(), known)
+    watchdog = bool((read_capped(out_dir / Path(protocol.WATCHDOG).name, 4096) or "").strip())
+    notebook = parse_notebook_report(read_capped(out_dir / Path(protocol.NOTEBOOK_REPORT).name, REPORT_CAP))
+    return PhaseReport(run=run, records=records, started=started, watchdog=watchdog, notebook=notebook)
+
+
+def _keep_logs(run, dest: Path, prefix: str) -> list[str]:
+    kept = []
+    dest.mkdir(parents=True, exist_ok=True)
+    for name, text in (("stdout", run.stdout), ("stderr", run.stderr)):
+        if text:
+            (dest / f"{prefix}{name}.txt").write_text(text, encoding="utf-8")
+            kept.append(f"{prefix}{name}.txt")
+    return kept
+
+
+def run_candidate(task: Task, files: TaskFiles, image: str, out_dir: Path) -> PhaseReport:
+    phases = (Phase.PUBLIC, Phase.HIDDEN)
+    test_binds, test_dirs = _test_binds(task, phases)
+    spec = sandbox.SandboxSpec(
+        image=image, limits=task.limits,
+        run_spec={
+            "mode": "candidate", "kind": files.kind.value, "entry": files.entry,
+            "test_dirs": test_dirs,
+            "public_dir": "/exam/public", "hidden_dir": "/exam/hidden",
+            "limits": _limits_dict(task.limits), "tests_budget_s": _tests_budget(task, phases),
+        },
+        binds=(*_data_binds(task, "public", "hidden"), *_inputs_bind(task), *test_binds),
+    )
+    sandbox.stage(files.root, out_dir)
+    with slot():
+        run = sandbox.run(spec, out_dir)
+    return _collect(out_dir, task, phases, run)
+
+
+def run_judge(task: Task, image: str, candidate_out: Path, out_dir: Path) -> PhaseReport:
+    phases = (Phase.TRUSTED,)
+    test_binds, test_dirs = _test_binds(task, phases)
+    limits = judge_limits(task)
+    spec = sandbox.SandboxSpec(
+        image=image, limits=limits,
+        run_spec={
+            "mode": "judge", "kind": "judge", "entry": "", "test_dirs": test_dirs,
+            "public_dir": "/exam/public", "hidden_dir": "/exam/hidden",
+            "answers_dir": "/answers", "candidate_out": "/candidate",
+            "limits": _limits_dict(limits), "tests_budget_s": _tests_budget(task, phases),
+        },
+        binds=(*_data_binds(task, "public", "hidden"),
+               *([sandbox.Bind(task.dir("answers"), "/answers")] if task.dir("answers").is_dir() else []),
+               sandbox.Bind(candidate_out, "/candidate"), *test_binds),
+    )
+    with slot():
+        run = sandbox.run(spec, out_dir)
+    return _collect(out_dir, task, phases, run)
+
+
+def grade_task(exam: Exam, task: Task, files: TaskFiles, *, image: str, artifacts: Path | None,
+               lang: str) -> TaskResult:
+    t0 = time.monotonic()
+    kept: list[str] = []
+    judge = None
+    with sandbox.output_folder(task.limits) as cand_out:
+        candidate = run_candidate(task, files, image, cand_out)
+        if artifacts is not None:
+            dest = artifacts / task.id
+            kept += [f"candidate/{p}" for p in copy_artifacts(cand_out / "artifacts", dest / "candidate")]
+            kept += [f"candidate/{p}" for p in _keep_logs(candidate.run, dest / "candidate", "")]
+        if task.tests_in(Phase.TRUSTED):
+            with sandbox.output_folder(judge_limits(task)) as judge_out:
+                judge = run_judge(task, image, cand_out, judge_out)
+                if artifacts is not None:
+                    dest = artifacts / task.id
+                    kept += [f"judge/{p}" for p in copy_artifacts(judge_out / "artifacts", dest / "judge")]
+    return score_task(task, candidate, judge, lang, duration_s=time.monotonic() - t0,
+                      artifacts=tuple(kept))

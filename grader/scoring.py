@@ -1,0 +1,253 @@
+"""Turn what the sandboxes reported into points. Pure functions, no I/O.
+
+The maximum of every test comes from the exam package (read on the host),
+never from the sandbox: a results file can only report outcomes for tests the
+package declares, and points are clamped to what the package says. Tests of
+the TRUSTED phase are decided by the judge sandbox alone, so nothing the
+candidate's run writes can change them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import messages
+from .manifest import Task, TestSpec
+from .models import (Phase, RunResult, TaskResult, TestResult, TestStatus, Verdict,
+                     round_score, worst)
+
+MAX_TEXT = 500
+
+
+class TestRecord(BaseModel):
+    """One 'end' event as the harness wrote it; validated, since it crossed the boundary."""
+
+    __test__ = False
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    name: str = Field(max_length=200)
+    outcome: Literal["passed", "partial", "failed", "error", "time_limit", "memory_limit", "skipped"]
+    fraction: float = Field(default=0.0, ge=0.0, le=1.0)
+    text: str | None = Field(default=None, max_length=2000)
+    key: str | None = Field(default=None, max_length=64)
+    params: dict[str, str | int | float] = Field(default_factory=dict)
+    duration_s: float = Field(default=0.0, ge=0.0)
+
+
+class CellReport(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    index: int
+    status: str = Field(max_length=32)
+    ename: str | None = Field(default=None, max_length=200)
+    evalue: str | None = Field(default=None, max_length=2000)
+    duration_s: float = 0.0
+
+
+class NotebookReport(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    cells: list[CellReport] = Field(default_factory=list, max_length=5000)
+    kernel_died: int | str | None = None
+    hung: int | None = None
+    flooded: int | None = None
+    tests_ran: bool = False
+    test_error: str | None = Field(default=None, max_length=2000)
+
+
+@dataclass(frozen=True)
+class PhaseReport:
+    """Everything one sandbox run of a phase told us."""
+
+    run: RunResult
+    records: dict[str, TestRecord]
+    started: frozenset[str]          # tests that started and never ended
+    watchdog: bool = False           # a test hung past its hard limit
+    notebook: NotebookReport | None = None
+
+
+def parse_events(lines: list[str], known: set[str]) -> tuple[dict[str, TestRecord], frozenset[str]]:
+    """Validate the results file; unknown tests and broken lines are dropped."""
+    import json
+
+    ended: dict[str, TestRecord] = {}
+    started: set[str] = set()
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(event, dict) or event.get("name") not in known:
+            continue
+        if event.get("event") == "start":
+            started.add(event["name"])
+        elif event.get("event") == "end":
+            try:
+                rec = TestRecord.model_validate(event)
+            except ValidationError:
+                continue
+            ended.setdefault(rec.name, rec)   # the first word counts: no later overwrite
+    return ended, frozenset(started - set(ended))
+
+
+def parse_notebook_report(raw: str | None) -> NotebookReport | None:
+    if not raw:
+        return None
+    try:
+        return NotebookReport.model_validate_json(raw)
+    except ValidationError:
+        return None
+
+
+# ---------------------------------------------------------------------------
+
+
+_OUTCOME = {
+    "passed": TestStatus.PASSED,
+    "partial": TestStatus.PARTIAL,
+    "failed": TestStatus.FAILED,
+    "error": TestStatus.ERROR,
+    "time_limit": TestStatus.TIME_LIMIT,
+    "memory_limit": TestStatus.MEMORY_LIMIT,
+    "skipped": TestStatus.NOT_RUN,
+}
+
+
+def _record_message(rec: TestRecord, spec: TestSpec, lang: str) -> str:
+    if rec.key and rec.key in messages.CATALOGUE:
+        try:
+            return messages.text(rec.key, lang, **rec.params)[:MAX_TEXT]
+        except (KeyError, IndexError, ValueError):
+            pass
+    if rec.text:
+        return rec.text[:MAX_TEXT]
+    if rec.outcome == "passed":
+        return ""
+    if rec.outcome == "time_limit":
+        return messages.text("time_limit_test", lang, test_s=spec.timeout_s)
+    if rec.outcome == "memory_limit":
+        return messages.text("test_memory", lang)
+    return f"{messages.text('test_failed', lang)} {spec.description}".strip()
+
+
+def _unfinished(phase: PhaseReport, spec: TestSpec, lang: str) -> tuple[TestStatus, str]:
+    """A test that started but never reported: name why the run ended."""
+    run = phase.run
+    nb_died = phase.notebook is not None and phase.notebook.kernel_died is not None
+    if run.oom_killed:
+        return TestStatus.MEMORY_LIMIT, messages.text("test_memory", lang)
+    if phase.watchdog or run.timed_out:
+        return TestStatus.TIME_LIMIT, messages.text("time_limit_test", lang, test_s=spec.timeout_s)
+    if run.output_exceeded:
+        return TestStatus.ERROR, messages.text("output_limit", lang, limit="the output limit")
+    detail = "the kernel stopped" if nb_died else f"exit code {run.exit_code}"
+    return TestStatus.ERROR, messages.text("runtime_error", lang, detail=detail)
+
+
+def score_test(spec: TestSpec, phase: PhaseReport | None, lang: str) -> TestResult:
+    def result(status: TestStatus, fraction: float, message: str, duration: float = 0.0) -> TestResult:
+        return TestResult(name=spec.name, score=round_score(spec.points * fraction), max_score=spec.points,
+                          status=status, message=message, visibility=spec.visibility, phase=spec.phase,
+                          duration_s=round(duration, 3))
+
+    if phase is None:
+        return result(TestStatus.NOT_RUN, 0.0, messages.text("test_not_run", lang))
+    if phase.run.verdict is Verdict.SANDBOX_ERROR:
+        return result(TestStatus.SANDBOX_ERROR, 0.0, messages.text("sandbox_error", lang))
+    rec = phase.records.get(spec.name)
+    if rec is not None:
+        status = _OUTCOME[rec.outcome]
+        fraction = 1.0 if status is TestStatus.PASSED else rec.fraction if status is TestStatus.PARTIAL else 0.0
+        if status is TestStatus.PARTIAL and fraction >= 1.0:
+            status = TestStatus.PASSED
+        return result(status, fraction, _record_message(rec, spec, lang), rec.duration_s)
+    if spec.name in phase.started:
+        status, message = _unfinished(phase, spec, lang)
+        return result(status, 0.0, message)
+    if phase.run.oom_killed:
+        return result(TestStatus.NOT_RUN, 0.0, messages.text("test_not_run", lang))
+    return result(TestStatus.NOT_RUN, 0.0, messages.text("test_not_run", lang))
+
+
+def _run_verdict(phase: PhaseReport | None) -> Verdict:
+    if phase is None:
+        return Verdict.OK
+    v = phase.run.verdict
+    nb = phase.notebook
+    if nb is not None and v is Verdict.OK:
+        if nb.hung is not None or any(c.status == "time_limit" for c in nb.cells):
+            return Verdict.TIME_LIMIT
+        if nb.flooded is not None:
+            return Verdict.OUTPUT_LIMIT
+        if nb.kernel_died is not None:
+            return Verdict.RUNTIME_ERROR
+    return v
+
+
+def _task_message(task: Task, verdict: Verdict, phase: PhaseReport | None,
+                  tests: list[TestResult], lang: str) -> str:
+    lim = task.limits
+    nb = phase.notebook if phase else None
+    if verdict is Verdict.SANDBOX_ERROR:
+        return messages.text("sandbox_error", lang)
+    if verdict is Verdict.MEMORY_LIMIT:
+        msg = messages.text("memory_limit", lang, memory_mb=lim.memory_mb)
+    elif verdict is Verdict.TIME_LIMIT:
+        cell = None
+        if nb is not None:
+            timed = [c.index for c in nb.cells if c.status == "time_limit"]
+            cell = timed[0] + 1 if timed else (nb.hung + 1 if nb.hung is not None else None)
+        if cell is not None:
+            msg = messages.text("time_limit_cell", lang, cell=cell, cell_s=lim.cell_s)
+        elif phase is not None and phase.run.timed_out:
+            msg = messages.text("time_limit_run", lang, wall_s=lim.wall_s)
+        else:
+            msg = messages.text("time_limit_test", lang, test_s=lim.test_s)
+    elif verdict is Verdict.OUTPUT_LIMIT:
+        msg = messages.text("output_limit", lang, limit=f"{lim.stdout_kb * 8} KB / {lim.output_mb} MB")
+    elif verdict is Verdict.RUNTIME_ERROR:
+        detail = ""
+        if phase is not None:
+            detail = (phase.run.stderr.strip().splitlines() or [""])[-1][:300]
+            if nb is not None and nb.kernel_died is not None:
+                detail = "the notebook kernel stopped" + (f" in cell {nb.kernel_died + 1}"
+                                                         if isinstance(nb.kernel_died, int) else "")
+        msg = messages.text("runtime_error", lang, detail=detail or f"exit code {phase.run.exit_code if phase else '?'}")
+    else:
+        passed = sum(1 for t in tests if t.status is TestStatus.PASSED)
+        msg = messages.text("task_ok" if verdict is Verdict.OK else "task_wrong", lang,
+                            passed=passed, total=len(tests))
+    if nb is not None:
+        bad = [str(c.index + 1) for c in nb.cells if c.status == "error"]
+        if bad:
+            msg += " " + messages.text("cell_errors", lang, cells=", ".join(bad[:10]))
+    return msg
+
+
+def score_task(task: Task, candidate: PhaseReport | None, judge: PhaseReport | None,
+               lang: str, duration_s: float = 0.0, artifacts: tuple[str, ...] = ()) -> TaskResult:
+    by_phase = {Phase.PUBLIC: candidate, Phase.HIDDEN: candidate, Phase.TRUSTED: judge}
+    tests = [score_test(spec, by_phase[spec.phase], lang) for spec in task.tests]
+    verdicts = [_run_verdict(candidate)]
+    if judge is not None and judge.run.verdict is Verdict.SANDBOX_ERROR:
+        verdicts.append(Verdict.SANDBOX_ERROR)
+    for t in tests:
+        if t.status is TestStatus.TIME_LIMIT:
+            verdicts.append(Verdict.TIME_LIMIT)
+        elif t.status is TestStatus.MEMORY_LIMIT:
+            verdicts.append(Verdict.MEMORY_LIMIT)
+        elif t.status is TestStatus.SANDBOX_ERROR:
+            verdicts.append(Verdict.SANDBOX_ERROR)
+        elif t.status is not TestStatus.PASSED:
+            verdicts.append(Verdict.WRONG)
+    verdict = worst(verdicts)
+    score = round_score(sum(t.score for t in tests))
+    return TaskResult(id=task.id, score=score, max_score=task.points, status=verdict,
+                      message=_task_message(task, verdict, candidate, tests, lang),
+                      tests=tuple(tests), duration_s=round(duration_s, 3), artifacts=artifacts)
+
+
+def missing_task(task: Task, lang: str) -> TaskResult:
+    tests = tuple(score_test(spec, None, lang) for spec in task.tests)
+    return TaskResult(id=task.id, score=0.0, max_score=task.points, status=Verdict.MISSING,
+                      message=messages.text("task_missing", lang, expected=" / ".join(task.expected_files())),
+                      tests=tests)

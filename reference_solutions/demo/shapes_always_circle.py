@@ -1,0 +1,5 @@
+"""Flawed: answers 'circle' whatever the picture (a third right)."""
+
+
+def classify(img):
+    return "circle"

@@ -1,0 +1,78 @@
+"""Shared pytest fixtures."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+# ==========================================================================
+# intake / store fixtures (owner: intake & store module). Keep this block
+# self-contained; add other fixtures outside it.
+# ==========================================================================
+
+from grader.manifest import load_exam
+from grader.store import Store
+
+MINI_EXAM_TOML = """\
+id = "mini"
+title = { zh = "小考", en = "Mini exam" }
+
+[[tasks]]
+id = "blur"
+title = { zh = "模糊", en = "Blur" }
+points = 3
+accepts = ["notebook", "script"]
+name = "blur"
+
+[[tasks]]
+id = "count"
+title = { zh = "计数", en = "Count" }
+points = 2
+accepts = ["script"]
+name = "count"
+
+[[tasks]]
+id = "qt"
+title = { zh = "界面", en = "Qt app" }
+points = 5
+accepts = ["project"]
+name = "qt"
+entry = "main.py"
+"""
+
+MINI_POINTS = {"blur": 3, "count": 2, "qt": 5}
+
+
+def write_mini_exam(root: Path) -> Path:
+    """A tiny but valid exam package: blur (notebook|script), count (script), qt (project)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "exam.toml").write_text(MINI_EXAM_TOML, encoding="utf-8")
+    for task_id, points in MINI_POINTS.items():
+        troot = root / "tasks" / task_id
+        (troot / "tests" / "hidden").mkdir(parents=True)
+        (troot / "statement.zh.md").write_text(f"# {task_id}\n", encoding="utf-8")
+        (troot / "statement.en.md").write_text(f"# {task_id}\n", encoding="utf-8")
+        (troot / "tests" / "hidden" / "test_x.py").write_text(
+            f"import pytest\n@pytest.mark.points({points})\ndef test_x(): pass\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def mini_exam(tmp_path):
+    """The loaded `Exam` of the tiny package above."""
+    return load_exam(write_mini_exam(tmp_path / "exam_pkg"))
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "store")
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    """A fresh (not yet existing) folder for `intake.accept(..., workdir=)`."""
+    return tmp_path / "work"
+
+# ==========================================================================
+# end of intake / store fixtures
+# ==========================================================================
