@@ -218,7 +218,7 @@ def discover_tests(task_root: Path, phase: Phase, default_vis: Visibility,
     if not folder.is_dir():
         return specs
     for path in sorted(folder.glob("test_*.py")):
-        rel = str(path.relative_to(task_root))
+        rel = str(path.relative_to(task_root.parent.parent))   # from the package root
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=rel)
         except (SyntaxError, UnicodeDecodeError) as exc:
@@ -233,7 +233,7 @@ def discover_tests(task_root: Path, phase: Phase, default_vis: Visibility,
             for dec in node.decorator_list:
                 try:
                     found = _marker(dec)
-                except (ValueError, SyntaxError):
+                except (ValueError, SyntaxError, TypeError):
                     problems.append(Problem(rel, node.name, "marker arguments must be literals"))
                     continue
                 if not found:

@@ -28,11 +28,11 @@ class TestRecord(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     name: str = Field(max_length=200)
     outcome: Literal["passed", "partial", "failed", "error", "time_limit", "memory_limit", "skipped"]
-    fraction: float = Field(default=0.0, ge=0.0, le=1.0)
+    fraction: float = Field(default=0.0, ge=0.0, le=1.0, allow_inf_nan=False)
     text: str | None = Field(default=None, max_length=2000)
     key: str | None = Field(default=None, max_length=64)
-    params: dict[str, str | int | float] = Field(default_factory=dict)
-    duration_s: float = Field(default=0.0, ge=0.0)
+    params: dict[str, str | int | float | None] = Field(default_factory=dict)
+    duration_s: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
 
 
 class CellReport(BaseModel):
@@ -41,7 +41,7 @@ class CellReport(BaseModel):
     status: str = Field(max_length=32)
     ename: str | None = Field(default=None, max_length=200)
     evalue: str | None = Field(default=None, max_length=2000)
-    duration_s: float = 0.0
+    duration_s: float = Field(default=0.0, allow_inf_nan=False)
 
 
 class NotebookReport(BaseModel):
@@ -76,7 +76,8 @@ def parse_events(lines: list[str], known: set[str]) -> tuple[dict[str, TestRecor
             event = json.loads(line)
         except ValueError:
             continue
-        if not isinstance(event, dict) or event.get("name") not in known:
+        if not isinstance(event, dict) or not isinstance(event.get("name"), str) \
+                or event["name"] not in known:
             continue
         if event.get("event") == "start":
             started.add(event["name"])
@@ -114,9 +115,10 @@ _OUTCOME = {
 
 def _record_message(rec: TestRecord, spec: TestSpec, lang: str) -> str:
     if rec.key and rec.key in messages.CATALOGUE:
+        params = {k: v for k, v in rec.params.items() if k not in ("key", "lang")}
         try:
-            return messages.text(rec.key, lang, **rec.params)[:MAX_TEXT]
-        except (KeyError, IndexError, ValueError):
+            return messages.text(rec.key, lang, **params)[:MAX_TEXT]
+        except (KeyError, IndexError, ValueError, TypeError):
             pass
     if rec.text:
         return rec.text[:MAX_TEXT]
@@ -163,8 +165,6 @@ def score_test(spec: TestSpec, phase: PhaseReport | None, lang: str) -> TestResu
     if spec.name in phase.started:
         status, message = _unfinished(phase, spec, lang)
         return result(status, 0.0, message)
-    if phase.run.oom_killed:
-        return result(TestStatus.NOT_RUN, 0.0, messages.text("test_not_run", lang))
     return result(TestStatus.NOT_RUN, 0.0, messages.text("test_not_run", lang))
 
 
@@ -173,6 +173,8 @@ def _run_verdict(phase: PhaseReport | None) -> Verdict:
         return Verdict.OK
     v = phase.run.verdict
     nb = phase.notebook
+    if v is Verdict.OK and phase.started:
+        return Verdict.RUNTIME_ERROR      # the run ended in the middle of a test
     if nb is not None and v is Verdict.OK:
         if nb.hung is not None or any(c.status == "time_limit" for c in nb.cells):
             return Verdict.TIME_LIMIT
@@ -201,7 +203,8 @@ def _task_message(task: Task, verdict: Verdict, phase: PhaseReport | None,
         elif phase is not None and phase.run.timed_out:
             msg = messages.text("time_limit_run", lang, wall_s=lim.wall_s)
         else:
-            msg = messages.text("time_limit_test", lang, test_s=lim.test_s)
+            timed = [spec.timeout_s for spec, t in zip(task.tests, tests) if t.status is TestStatus.TIME_LIMIT]
+            msg = messages.text("time_limit_test", lang, test_s=timed[0] if timed else lim.test_s)
     elif verdict is Verdict.OUTPUT_LIMIT:
         msg = messages.text("output_limit", lang, limit=f"{lim.stdout_kb * 8} KB / {lim.output_mb} MB")
     elif verdict is Verdict.RUNTIME_ERROR:

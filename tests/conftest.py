@@ -76,3 +76,62 @@ def workdir(tmp_path):
 # ==========================================================================
 # end of intake / store fixtures
 # ==========================================================================
+
+
+# ==========================================================================
+# the real engine: Docker, the sandbox image, and grading helpers
+# ==========================================================================
+
+import shutil  # noqa: E402
+
+from grader import images, pool, sandbox  # noqa: E402
+from grader.errors import PracticumError  # noqa: E402
+from grader.grading import grade_path  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+@pytest.fixture(scope="session")
+def image_tag() -> str:
+    """The sandbox image. The test command builds it; a missing one fails loudly."""
+    try:
+        return images.ensure_image(sandbox.get_client(), "default")
+    except PracticumError as exc:
+        pytest.fail(f"the real engine is required: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def lab_exam():
+    return load_exam(FIXTURES / "lab")
+
+
+@pytest.fixture(scope="session")
+def demo_exam():
+    return load_exam(REPO / "exams" / "demo")
+
+
+@pytest.fixture
+def grade(tmp_path, image_tag):
+    """grade(exam, source, task=None) -> GradeReport, with artifacts under tmp_path."""
+    pool.configure(2)
+    store = Store(tmp_path / "store")
+
+    def _grade(exam, source, task=None, lang="en"):
+        return grade_path(exam, Path(source), store=store, task=task, lang=lang,
+                          artifacts_root=tmp_path / "artifacts", image=image_tag)
+    return _grade
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_leftover_containers():
+    """After the whole session, no sandbox container may be left behind."""
+    yield
+    try:
+        client = sandbox.get_client()
+    except PracticumError:
+        return
+    left = client.containers.list(all=True, filters={"label": sandbox.LABEL})
+    mine = [c for c in left if c.labels.get(sandbox.OWNER_LABEL, "").endswith(f":{__import__('os').getpid()}")]
+    assert not mine, f"sandbox containers left behind: {[c.short_id for c in mine]}"

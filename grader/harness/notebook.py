@@ -17,6 +17,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from . import protocol
+from .kernel_setup import FLOOD_ENAME
 
 CELL_KEEP = 64 * 1024         # output kept per cell in the executed notebook
 TIMEOUT_ENAME = "CellTimeoutError"
@@ -63,8 +64,11 @@ class CappedClient(NotebookClient):
 
 def _cell_status(cell, elapsed: float, cell_s: float) -> dict:
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    if any(o.get("ename") == TIMEOUT_ENAME for o in errors):
+    # on timeout nbclient interrupts the kernel: the cell shows KeyboardInterrupt
+    if elapsed >= cell_s * 0.98 or any(o.get("ename") == TIMEOUT_ENAME for o in errors):
         return {"status": "time_limit"}
+    if any(o.get("ename") == FLOOD_ENAME for o in errors):
+        return {"status": "output_limit"}
     if errors:
         e = errors[-1]
         return {"status": "error", "ename": str(e.get("ename", ""))[:80],
@@ -88,6 +92,7 @@ async def _run(spec: dict) -> dict:
     )
     report = {"cells": [], "kernel_died": None, "hung": None, "flooded": None, "tests_ran": False}
     async with client.async_setup_kernel():
+        await _install_limits(client, nb, int(limits["stdout_kb"]) * 1024 * 8)
         for idx, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -106,9 +111,9 @@ async def _run(spec: dict) -> dict:
                 break
             entry = {"index": idx, "duration_s": round(time.monotonic() - t0, 3)}
             entry.update(_cell_status(cell, time.monotonic() - t0, cell_s))
-            if client.flooded_cell == idx:
+            if client.flooded_cell == idx or entry["status"] == "output_limit":
                 entry["status"] = "output_limit"
-                report["flooded"] = idx
+                report["flooded"] = idx if report["flooded"] is None else report["flooded"]
             report["cells"].append(entry)
         _save(nb)
         if report["kernel_died"] is None and report["hung"] is None and spec.get("test_dirs"):
@@ -126,6 +131,17 @@ async def _run(spec: dict) -> dict:
                 report["test_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
             nb.cells.pop()
     return report
+
+
+async def _install_limits(client, nb, flood_bytes: int) -> None:
+    """Run our set-up in the kernel as an unseen cell, before the candidate's first."""
+    cell = nbformat.v4.new_code_cell(
+        f"import practicum.kernel_setup as __pt_setup\n__pt_setup.install({flood_bytes})\ndel __pt_setup")
+    nb.cells.insert(0, cell)
+    try:
+        await client.async_execute_cell(cell, 0, store_history=False)
+    finally:
+        nb.cells.pop(0)
 
 
 def _save(nb) -> None:

@@ -25,7 +25,9 @@ class Partial(Exception):
     """Ends a test with a fraction of its points."""
 
     def __init__(self, fraction: float, message: str = ""):
-        self.fraction = max(0.0, min(1.0, float(fraction)))
+        fraction = float(fraction)
+        # NaN would pass a min/max clamp as 1.0: an unmeasurable result earns nothing
+        self.fraction = 0.0 if math.isnan(fraction) else max(0.0, min(1.0, fraction))
         self.message = message
         super().__init__(message)
 
@@ -38,8 +40,8 @@ class MissingName(AttributeError):
     """The candidate's code does not define a name the task asks for."""
 
     def __init__(self, name: str):
-        self.name = name
         super().__init__(name)
+        self.name = name   # after AttributeError.__init__, which resets .name
 
 
 def fail(message: str):
@@ -48,7 +50,7 @@ def fail(message: str):
 
 def partial(fraction: float, message: str = ""):
     """Award `fraction` (0..1) of the test's points. A fraction of 1 passes."""
-    if fraction >= 1.0:
+    if fraction >= 1.0:   # False for NaN, which Partial turns into 0
         return
     raise Partial(fraction, message)
 
@@ -67,18 +69,17 @@ def band(value: float, bands: dict[float, float], *, what: str = "score",
     if math.isnan(value):
         fail(f"{what} could not be measured")
     order = sorted(bands.items(), reverse=higher_is_better)
+    best = max(f for _, f in order)
+    full = next(t for t, f in order if f == best)
+    rel = "needs" if higher_is_better else "must be at most"
     for threshold, fraction in order:
         ok = value >= threshold if higher_is_better else value <= threshold
         if ok:
             if fraction >= 1.0:
                 return 1.0
-            better = [t for t, f in order if f > fraction]
-            need = better[-1] if better else order[0][0]
-            rel = "needs" if higher_is_better else "must be at most"
-            partial(fraction, f"{what} {fmt.format(value)}, {rel} {fmt.format(need)} for full marks")
-    top = order[0][0]
-    rel = "needs" if higher_is_better else "must be at most"
-    fail(f"{what} {fmt.format(value)}, {rel} {fmt.format(top)} for full marks"
+            partial(fraction, f"{what} {fmt.format(value)}, {rel} {fmt.format(full)} for full marks")
+            return fraction
+    fail(f"{what} {fmt.format(value)}, {rel} {fmt.format(full)} for full marks"
          f" and {fmt.format(order[-1][0])} for any")
 
 

@@ -21,6 +21,7 @@ import time
 from . import protocol
 
 PR_SET_DUMPABLE = 4
+DRAIN_S = 2.0
 
 
 def _harden_self() -> None:
@@ -60,8 +61,20 @@ def supervise(spec: dict) -> dict:
     sel.register(proc.stdout, selectors.EVENT_READ, "stdout")
     sel.register(proc.stderr, selectors.EVENT_READ, "stderr")
     open_streams = 2
+    drain_until = None
+    code = None
     while open_streams:
-        for key, _ in sel.select(timeout=1.0):
+        if code is None:
+            code = proc.poll()
+            if code is not None:
+                # the command is done: what it left running goes, and we read
+                # what is still in the pipes for a moment: a process that left the
+                # group (setsid) may hold them open, and must not hold us here
+                _kill_group(proc.pid)
+                drain_until = time.monotonic() + DRAIN_S
+        elif time.monotonic() > drain_until:
+            break
+        for key, _ in sel.select(timeout=0.2):
             chunk = os.read(key.fileobj.fileno(), 65536)
             if not chunk:
                 sel.unregister(key.fileobj)
@@ -75,10 +88,11 @@ def supervise(spec: dict) -> dict:
             if total["stdout"] + total["stderr"] > flood and not flooded:
                 flooded = True
                 _kill_group(proc.pid)
-    code = proc.wait()
+    if code is None:
+        code = proc.wait()
+    _kill_group(proc.pid)
     if code < 0:              # killed by a signal: report it the shell's way (137 = SIGKILL)
         code = 128 - code
-    _kill_group(proc.pid)   # background processes the command left behind
     return {
         "exit_code": code,
         "duration_s": round(time.monotonic() - t0, 4),

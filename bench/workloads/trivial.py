@@ -1,0 +1,2 @@
+# Workload (i): the interpreter starts and exits; everything measured is overhead.
+pass
