@@ -402,14 +402,30 @@ def machine() -> dict:
     return info
 
 
-def grader_tree_hash() -> str:
-    """A hash of grader/ as it is on disk now (it may be edited while a bench runs)."""
+def grader_files() -> dict[str, str]:
+    """sha256 of every grader/*.py as it is on disk now (it may be edited while a bench runs)."""
     import hashlib
-    h = hashlib.sha256()
-    for path in sorted((ROOT / "grader").rglob("*.py")):
-        if "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:12]
+    return {str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()[:12]
+            for p in sorted((ROOT / "grader").rglob("*.py")) if "__pycache__" not in p.parts}
+
+
+def grader_tree_hash() -> str:
+    import hashlib
+    return hashlib.sha256(json.dumps(grader_files(), sort_keys=True).encode()).hexdigest()[:12]
+
+
+def grader_changes(before: dict[str, str]) -> list[str]:
+    """Problems to report when grader/ changed on disk while the bench ran."""
+    now = grader_files()
+    changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+    if not changed:
+        return []
+    return [f"grader/ changed on disk while the bench ran (figures may mix versions): {', '.join(changed)}"]
+
+
+def loadavg() -> float:
+    with open("/proc/loadavg") as fh:
+        return float(fh.read().split()[0])
 
 
 def write_json(name: str, data: dict) -> Path:

@@ -128,8 +128,10 @@ def main(argv=None) -> int:
     print(f"{len(workloads)} workload(s) x {len(modes)} modes x ({args.warmup} warm-up + {args.repeat} timed)")
 
     machine = common.machine()
+    files_before = common.grader_files()
     samples = {w: {m: [] for m in modes} for w in workloads}
     problems: list[str] = []
+    loads: list[float] = []
     with tempfile.TemporaryDirectory(prefix="practicum-bench-") as tmp, common.StepTimer() as steps:
         bench = Bench(image, Path(tmp))
         for w in workloads:
@@ -146,7 +148,9 @@ def main(argv=None) -> int:
                     if s["error"]:
                         problems.append(f"{w} {m} run {i + 1}: {s['verdict']}: {s['error']}")
                 line.append(f"{w} " + "/".join(f"{samples[w][m][-1]['wall_s']:.2f}" for m in modes))
-            print(f"[{i + 1:>2}/{args.repeat}] " + "  ".join(line) + "   (s: " + "/".join(modes) + ")", flush=True)
+            loads.append(common.loadavg())
+            print(f"[{i + 1:>2}/{args.repeat}] " + "  ".join(line) + "   (s: " + "/".join(modes) + ")"
+                  + f"  load {loads[-1]:.2f}", flush=True)
 
     results = []
     for w in workloads:
@@ -191,12 +195,11 @@ def main(argv=None) -> int:
                         "ovh med", "ovh p90", "ratio", "inside med", "lifecycle", "cpu bare", "cpu sbx"], rows))
     print("\n(seconds; ovh = paired sandboxed - bare; ratio = sandboxed median / bare median;"
           "\n inside = the command's own time measured by the in-container supervisor;"
-          "\n lifecycle = sandboxed median - inside median; cpu = CPU-seconds the whole machine
- was busy during the run (all processes, kernel included); target: overhead < 0.5 s per run)")
+          "\n lifecycle = sandboxed median - inside median; cpu = CPU-seconds the whole machine"
+          "\n was busy during the run (all processes, kernel included); target: overhead < 0.5 s per run)")
     print("\nWhere the sandboxed time goes (medians, s; `wait` includes the run inside):")
     print(common.table(["workload", *common.StepTimer.STEPS, "inside"], step_rows))
-    if common.grader_tree_hash() != machine["grader_tree_hash"]:
-        problems.append("grader/ changed on disk while the bench ran: figures mix two versions")
+    problems += common.grader_changes(files_before)
     if problems:
         print("\nPROBLEMS:")
         for p in problems[:20]:
@@ -205,7 +208,7 @@ def main(argv=None) -> int:
         "bench": "overhead", "machine": machine, "image": image,
         "bare_pythons": pythons, "repeat": args.repeat, "warmup": args.warmup,
         "command": "python3 bench/overhead.py " + " ".join(sys.argv[1:] if argv is None else argv),
-        "target_overhead_s": 0.5, "results": results, "problems": problems,
+        "target_overhead_s": 0.5, "loadavg_1min_per_repeat": loads, "results": results, "problems": problems,
     })
     print(f"\nwrote {path.relative_to(ROOT)}")
     return 1 if problems else 0

@@ -136,6 +136,7 @@ def main(argv=None) -> int:
     exam = load_exam(ROOT / "exams" / "demo")
     bare_python = common.set_bare_python(args.bare_python) if "bare" in modes else None
     machine = common.machine()
+    files_before = common.grader_files()
     print(f"image {image}; jobs {jobs} (cores {machine['cores']}); {args.n} submissions x "
           f"{args.rounds} round(s) x {', '.join(modes)}")
     if bare_python:
@@ -185,8 +186,7 @@ def main(argv=None) -> int:
                       / summary["bare"]["submissions_per_min_median"], 3)
     problems = [p for r in rounds for p in r["problems"]]
     mismatches = [p for r in rounds for p in r["score_mismatches"]]
-    if common.grader_tree_hash() != machine["grader_tree_hash"]:
-        problems.append("grader/ changed on disk while the bench ran: figures mix two versions")
+    problems += common.grader_changes(files_before)
 
     print()
     rows = [[m, s["rounds"], f"{s['wall_s_median']:.1f}", f"{s['submissions_per_min_median']:.1f}",

@@ -209,6 +209,56 @@ def exam_prove(exam_dir, solutions, jobs, as_json):
     sys.exit(0 if outcome.ok else 1)
 
 
+@exam.command("data")
+@click.argument("exam_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Generate again even when the cache is current.")
+def exam_data(exam_dir, force):
+    """Generate the exam's data with its seeded generator (cached) and print where it is."""
+    from . import exam_data as data, sandbox as sb
+    from .grading import resolve_image
+    from .manifest import load_exam
+
+    sb.install_signal_cleanup()
+    try:
+        loaded = load_exam(exam_dir)
+        if not loaded.generator:
+            click.echo(f"{loaded.id}: no generator; the data is committed in the package")
+            return
+        prepared = data.prepare(loaded, resolve_image(loaded), force=force,
+                                progress=lambda s: click.echo(s, err=True))
+    except PracticumError as exc:
+        _fail(exc, None, False)
+        return
+    for t in prepared.tasks:
+        counts = ", ".join(f"{p} {sum(1 for f in t.dir(p).rglob('*') if f.is_file())}"
+                           for p in ("public", "hidden", "answers") if t.dir(p).is_dir())
+        click.echo(f"  {t.id:<16} {counts}")
+    click.echo(str(prepared.tasks[0].data_root.parent))
+
+
+@exam.command("pack")
+@click.argument("exam_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The zip to write.")
+def exam_pack(exam_dir, output):
+    """Write the candidates' kit: statements, starter files, public samples (nothing hidden)."""
+    from . import exam_data as data, sandbox as sb
+    from .grading import resolve_image
+    from .manifest import load_exam
+    from .pack import pack
+
+    try:
+        loaded = load_exam(exam_dir)
+        if loaded.generator:
+            sb.install_signal_cleanup()
+            loaded = data.prepare(loaded, resolve_image(loaded), progress=lambda s: click.echo(s, err=True))
+        names = pack(loaded, output)
+    except PracticumError as exc:
+        _fail(exc, None, False)
+        return
+    click.echo(f"{output}: {len(names)} files")
+
+
 # --------------------------------------------------------------------------- image
 
 @main.group()

@@ -6,7 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import images, sandbox
+from . import exam_data, images, sandbox
 from .intake import Intake, accept
 from .manifest import Exam
 from .models import GradeReport, TaskResult, round_score
@@ -17,6 +17,11 @@ from .store import Store
 
 def resolve_image(exam: Exam) -> str:
     return images.ensure_image(sandbox.get_client(), exam.image)
+
+
+def prepare_exam(exam: Exam, image: str, progress=None) -> Exam:
+    """The exam with its generated data in place (no-op for packages without a generator)."""
+    return exam_data.prepare(exam, image, progress=progress)
 
 
 def tasks_to_grade(exam: Exam, intake: Intake, only: str | None):
@@ -61,6 +66,7 @@ def grade_path(exam: Exam, source: Path, *, store: Store, task: str | None = Non
     Artifacts go to `artifacts_root/<first 16 hex of the submission's sha256>`.
     """
     image = image or resolve_image(exam)
+    exam = prepare_exam(exam, image)
     with tempfile.TemporaryDirectory(prefix="practicum-intake-") as work:
         intake = accept(Path(source), exam, store, task=task, workdir=Path(work))
         artifacts = artifacts_root / intake.ref.sha256[:16] if artifacts_root else None

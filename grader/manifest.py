@@ -147,6 +147,7 @@ class Task:
     visibility: Visibility
     root: Path                 # the task folder inside the package
     tests: tuple[TestSpec, ...]
+    data_root: Path | None = None   # generated data for this task, when the package has a generator
 
     def expected_files(self) -> list[str]:
         """File names a submission for this task may carry, in preference order."""
@@ -162,6 +163,9 @@ class Task:
         return tuple(t for t in self.tests if t.phase is phase)
 
     def dir(self, part: str) -> Path:
+        """public / hidden / answers / starter: generated data wins over committed."""
+        if self.data_root is not None and (self.data_root / part).is_dir():
+            return self.data_root / part
         return self.root / part
 
     def statement(self, lang: str) -> str:

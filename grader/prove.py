@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import pool
 from .errors import ExamConfigError, PracticumError
-from .grading import grade_path, resolve_image
+from .grading import grade_path, prepare_exam, resolve_image
 from .manifest import Exam
 from .models import GradeReport, Problem
 from .store import Store
@@ -118,6 +118,7 @@ def prove(exam: Exam, solutions_dir: Path | None = None, *, progress=None) -> Pr
     folder = Path(solutions_dir) if solutions_dir else default_solutions_dir(exam)
     solutions = load_solutions(folder)
     image = resolve_image(exam)
+    exam = prepare_exam(exam, image, progress=progress)
     t0 = time.monotonic()
 
     with tempfile.TemporaryDirectory(prefix="practicum-prove-") as tmp:

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install everything this project needs (Docker engine, Python deps, sandbox
+# image), then grade the sample exams' submissions end to end and print tables.
+#   bash scripts/demo.sh
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bash "$REPO/scripts/setup.sh"
+cd "$REPO"
+P="$REPO/.venv/bin/practicum"
+
+for exam in exams/*/; do
+  exam=${exam%/}
+  echo
+  echo "==> $exam: check the package"
+  "$P" exam check "$exam"
+  echo
+  echo "==> $exam: grade every reference solution (full marks and flawed ones)"
+  "$P" exam prove "$exam"
+done
+
+echo
+echo "==> exams/demo: one candidate's whole submission, as a candidate would see it (zh)"
+"$P" grade exams/demo reference_solutions/demo/full --lang zh
