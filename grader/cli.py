@@ -188,7 +188,8 @@ def _count_phases(task) -> dict:
               help="Folder of solutions (default: reference_solutions/<exam id> beside exams/).")
 @click.option("--jobs", type=int, default=None, help="Sandboxes at once (default: the number of cores).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
-def exam_prove(exam_dir, solutions, jobs, as_json):
+@click.option("--only", help="Prove only the solutions whose path or task contains this text.")
+def exam_prove(exam_dir, solutions, jobs, as_json, only):
     """Grade every reference solution and fail unless each earns its recorded score."""
     from . import pool, sandbox as sb
     from .manifest import load_exam
@@ -198,7 +199,8 @@ def exam_prove(exam_dir, solutions, jobs, as_json):
     pool.configure(jobs)
     try:
         loaded = load_exam(exam_dir)
-        outcome = prove(loaded, solutions, progress=None if as_json else lambda s: click.echo(s, err=True))
+        outcome = prove(loaded, solutions, only=only,
+                        progress=None if as_json else lambda s: click.echo(s, err=True))
     except PracticumError as exc:
         _fail(exc, None, as_json)
         return

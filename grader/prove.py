@@ -1,6 +1,6 @@
 """Prove an exam: every reference solution must earn exactly its recorded score.
 
-`reference_solutions/<exam id>/solutions.toml` lists the solutions::
+`reference_solutions/<exam id>/solutions*.toml` list the solutions::
 
     [[solution]]
     path = "full"                 # a folder, zip, notebook or script beside this file
@@ -81,17 +81,25 @@ def default_solutions_dir(exam: Exam) -> Path:
 
 
 def load_solutions(folder: Path) -> list[SolutionModel]:
-    path = folder / "solutions.toml"
-    if not path.is_file():
-        raise ExamConfigError([Problem(str(path), "", "missing: list the solutions and their expected scores")])
-    try:
-        parsed = SolutionsFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-    except (tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise ExamConfigError([Problem(str(path), "", str(exc).splitlines()[0])])
-    missing = [s.path for s in parsed.solution if not (folder / s.path).exists()]
-    if missing:
-        raise ExamConfigError([Problem(str(path), "solution.path", f"no such file: {m}") for m in missing])
-    return parsed.solution
+    """Every `solutions*.toml` in the folder (one per task is easier to keep)."""
+    files = sorted(folder.glob("solutions*.toml"))
+    if not files:
+        raise ExamConfigError([Problem(str(folder / "solutions.toml"), "",
+                                       "missing: list the solutions and their expected scores")])
+    out: list[SolutionModel] = []
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            parsed = SolutionsFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, ValidationError) as exc:
+            problems.append(Problem(path.name, "", str(exc).splitlines()[0]))
+            continue
+        problems += [Problem(path.name, "solution.path", f"no such file: {s.path}")
+                     for s in parsed.solution if not (folder / s.path).exists()]
+        out += parsed.solution
+    if problems:
+        raise ExamConfigError(problems)
+    return out
 
 
 def check(sol: SolutionModel, rep: GradeReport) -> list[str]:
@@ -114,9 +122,12 @@ def check(sol: SolutionModel, rep: GradeReport) -> list[str]:
     return problems
 
 
-def prove(exam: Exam, solutions_dir: Path | None = None, *, progress=None) -> ProveOutcome:
+def prove(exam: Exam, solutions_dir: Path | None = None, *, only: str | None = None,
+          progress=None) -> ProveOutcome:
     folder = Path(solutions_dir) if solutions_dir else default_solutions_dir(exam)
     solutions = load_solutions(folder)
+    if only:
+        solutions = [s for s in solutions if only in s.path or only == s.task]
     image = resolve_image(exam)
     exam = prepare_exam(exam, image, progress=progress)
     t0 = time.monotonic()

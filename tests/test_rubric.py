@@ -230,3 +230,20 @@ def test_latency_runs_at_least_once():
     calls = []
     assert rubric.latency(lambda: calls.append(1), repeat=0, warmup=0) >= 0
     assert len(calls) == 1
+
+
+def test_latency_limit_passes_fast_and_names_the_figures_when_slow():
+    import time as _t
+
+    from grader.harness import rubric as rb
+
+    def fast():
+        pass
+
+    def slow():
+        _t.sleep(0.02)
+
+    assert rb.latency_limit(fast, slow, absolute_s=1.0, relative=3.0, repeat=2) == 1.0
+    with pytest.raises(rb.Fail) as err:
+        rb.latency_limit(slow, fast, absolute_s=0.001, relative=3.0, repeat=2, what="time per image")
+    assert "time per image" in str(err.value) and "reference" in str(err.value) and "limit" in str(err.value)

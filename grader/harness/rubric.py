@@ -138,6 +138,29 @@ def latency(fn, *args, repeat: int = 5, warmup: int = 1) -> float:
     return times[len(times) // 2]
 
 
+def latency_limit(fn, reference, *args, absolute_s: float, relative: float = 3.0, repeat: int = 5,
+                  warmup: int = 1, what: str = "time per call", half_at: float = 2.0) -> float:
+    """Time `fn` against the examiner's `reference`, both here, on the same worker.
+
+    The limit is `relative` x the reference's time, never more than `absolute_s`:
+    a slow worker slows both alike, and the absolute cap is the product's own
+    requirement. Full marks within the limit, half within `half_at` x the limit.
+    The message reports the measured figures, e.g.
+    "time per call 0.210 s (reference 0.080 s; limit 0.240 s = 3x reference)".
+    """
+    mine = latency(fn, *args, repeat=repeat, warmup=warmup)
+    ref = latency(reference, *args, repeat=repeat, warmup=warmup)
+    limit = min(absolute_s, relative * ref)
+    basis = f"{relative:g}x reference" if relative * ref <= absolute_s else "absolute cap"
+    figures = f"{what} {mine:.3f} s (reference {ref:.3f} s; limit {limit:.3f} s = {basis})"
+    if mine <= limit:
+        return 1.0
+    if mine <= limit * half_at:
+        partial(0.5, figures)
+        return 0.5
+    fail(figures)
+
+
 def require(obj, *names: str):
     """Fail with a clear message when the candidate did not define `names`."""
     for name in names:
