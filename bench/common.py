@@ -22,6 +22,7 @@ output capping and flood kill, the read-only root and the non-root user.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime
 import json
@@ -73,6 +74,7 @@ def harness_package_dir() -> Path:
         if _pkg_dir is None:
             d = Path(tempfile.mkdtemp(prefix="practicum-bench-pkg-"))
             (d / "practicum").symlink_to(sandbox.HARNESS_DIR, target_is_directory=True)
+            atexit.register(shutil.rmtree, d, True)
             _pkg_dir = d
         return _pkg_dir
 

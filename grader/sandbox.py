@@ -218,7 +218,7 @@ def _container_config(spec: SandboxSpec, spec_dir: Path, out_dir: Path) -> dict:
     }
     return dict(
         image=spec.image,
-        command=["python3", "-m", "practicum"],
+        command=["python3", "-S", "-m", "practicum"],   # the supervisor needs only the stdlib
         user=f"{SANDBOX_UID}:{SANDBOX_UID}",
         network_mode="none",
         read_only=True,

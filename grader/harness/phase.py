@@ -15,12 +15,6 @@ from . import protocol
 from .plugin import Candidate, RubricPlugin, pytest_args
 
 
-def ensure_dirs() -> None:
-    """The host staged the candidate's files in /out/work; make sure both folders exist."""
-    os.makedirs(protocol.WORK, exist_ok=True)
-    os.makedirs(protocol.ARTIFACTS, exist_ok=True)
-
-
 def module_loader(spec: dict):
     """Import the candidate's script or project entry as a module, once."""
     entry = os.path.join(protocol.WORK, spec["entry"])
@@ -60,7 +54,7 @@ def main() -> int:
         os.makedirs(protocol.ARTIFACTS, exist_ok=True)
         run_pytest(spec, no_candidate)
         return 0
-    ensure_dirs()
+    protocol.ensure_dirs()
     if spec["kind"] == "notebook":
         from .notebook import run_notebook
         return run_notebook(spec)

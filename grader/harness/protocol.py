@@ -22,6 +22,12 @@ PASSED, PARTIAL, FAILED, ERROR, TIME_LIMIT, MEMORY_LIMIT, SKIPPED = (
     "passed", "partial", "failed", "error", "time_limit", "memory_limit", "skipped")
 
 
+def ensure_dirs():
+    """The host staged the candidate's files in /out/work; make sure both folders exist."""
+    os.makedirs(WORK, exist_ok=True)
+    os.makedirs(ARTIFACTS, exist_ok=True)
+
+
 def load_spec(path=SPEC_PATH):
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)

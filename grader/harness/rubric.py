@@ -69,6 +69,9 @@ def band(value: float, bands: dict[float, float], *, what: str = "score",
     if math.isnan(value):
         fail(f"{what} could not be measured")
     order = sorted(bands.items(), reverse=higher_is_better)
+    thresholds = {fmt.format(t) for t, _ in order}
+    if fmt.format(value) in thresholds:
+        fmt = "{:.4g}"        # never print "0.20, must be at most 0.20"
     best = max(f for _, f in order)
     full = next(t for t, f in order if f == best)
     rel = "needs" if higher_is_better else "must be at most"

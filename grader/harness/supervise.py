@@ -46,8 +46,7 @@ def supervise(spec: dict) -> dict:
     flood = keep * 8
     cwd = protocol.WORK if spec["mode"] == "raw" else "/tmp"
     if spec["mode"] == "raw":
-        from .phase import ensure_dirs
-        ensure_dirs()
+        protocol.ensure_dirs()     # (not via .phase: that would import pytest here)
     t0 = time.monotonic()
     proc = subprocess.Popen(
         _command(spec), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -1,0 +1,283 @@
+"""Judge sandbox: the candidate's output files and recorded values against the
+answers. No candidate code runs here. Messages say which check failed and by
+how much, never the expected values."""
+import csv
+import io
+import json
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from practicum import rubric
+
+MAX_JSON = 64 * 1024
+MAX_CSV = 256 * 1024
+MAX_VIDEO = 48 * 1024 * 1024
+FRAME_TOL = 4.0        # mean |difference| per pixel for a saved frame
+BRIGHT_TOL = 0.5       # grey levels
+PICKS = 6             # frames test_mean_brightness_runs asks about
+GRAY_TOL = 4.0         # mean |difference| of the grey video (it is re-encoded, so lossy)
+
+
+def answers(answers_dir):
+    summary = json.loads((answers_dir / "summary.json").read_text())
+    values = json.loads((answers_dir / "brightness.json").read_text())
+    return summary, values
+
+
+def read_small(path, cap):
+    if not path.is_file() or path.is_symlink():
+        return None
+    if path.stat().st_size > cap:
+        rubric.fail(f"{path.name} is too large ({path.stat().st_size // 1024} KB)")
+    return path.read_bytes().decode("utf-8-sig", "replace")
+
+
+def candidate_summary(candidate_outputs):
+    text = read_small(candidate_outputs / "output" / "summary.json", MAX_JSON)
+    if text is None:
+        rubric.fail("output/summary.json is missing")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        rubric.fail("output/summary.json is not valid JSON")
+    if not isinstance(data, dict):
+        rubric.fail("output/summary.json should hold one JSON object")
+    return data
+
+
+def number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        value = float(value)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def share(part, whole):
+    """'75%': counts of the hidden clip's frames would tell its length."""
+    return f"{100.0 * part / whole:.0f}%" if whole else "0%"
+
+
+def give(fraction, note):
+    """Partial credit; nothing earned reads as a plain failure."""
+    if fraction <= 0:
+        rubric.fail(note)
+    rubric.partial(fraction, note)
+
+
+def synthetic_answer():
+    """The frame with the biggest rise in the series test_find_flash_runs builds."""
+    return 11
+
+
+def read_video(path, limit):
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        return None, 0.0
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    frames = []
+    while len(frames) < limit:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frames.append(frame)
+    cap.release()
+    return frames, fps
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(30)
+def test_summary(candidate_outputs, answers_dir):
+    """output/summary.json: frame count, fps, width and height of the clip"""
+    want, _ = answers(answers_dir)
+    got = candidate_summary(candidate_outputs)
+    checks = {
+        "frame_count": lambda v: v == want["frame_count"],
+        "fps": lambda v: abs(v - want["fps"]) <= 0.01,
+        "width": lambda v: v == want["width"],
+        "height": lambda v: v == want["height"],
+    }
+    wrong = [key for key, ok in checks.items() if number(got.get(key)) is None or not ok(number(got[key]))]
+    if wrong:
+        give((len(checks) - len(wrong)) / len(checks),
+             f"{len(checks) - len(wrong)} of {len(checks)} values in summary.json are right;"
+             f" missing or wrong: {', '.join(wrong)}")
+
+
+@pytest.mark.points(3)
+@pytest.mark.timeout(30)
+def test_frames_saved(candidate_outputs, answers_dir):
+    """output/frames/: every 5th frame (0, 5, 10, ...) at half size, named by frame number"""
+    expected = sorted(p.name for p in (answers_dir / "frames").glob("frame_*.png"))
+    folder = candidate_outputs / "output" / "frames"
+    if not folder.is_dir():
+        rubric.fail("the folder output/frames/ is missing")
+    found = {p.name for p in folder.glob("frame_*.png") if p.is_file() and not p.is_symlink()}
+    named = [n for n in expected if n in found]
+    extra = len(found - set(expected))
+    good, wrong_size, diffs = 0, 0, []
+    for name in named:
+        if (folder / name).stat().st_size > 4 * 1024 * 1024:
+            continue
+        got = cv2.imread(str(folder / name), cv2.IMREAD_COLOR)
+        want = cv2.imread(str(answers_dir / "frames" / name), cv2.IMREAD_COLOR)
+        if got is None or got.shape != want.shape:
+            wrong_size += 1
+            continue
+        diff = float(np.abs(got.astype(np.float32) - want).mean())
+        diffs.append(diff)
+        if diff <= FRAME_TOL:
+            good += 1
+    names_part = max(0, len(named) - extra) / len(expected)
+    content_part = good / len(expected)
+    fraction = 0.5 * names_part + 0.5 * content_part
+    if fraction >= 1.0:
+        return
+    notes = [f"{share(len(named), len(expected))} of the expected files found"]
+    if extra:
+        notes.append(f"{extra} other frame_*.png files: check which frames you keep and how you number them")
+    notes.append(f"{share(good, len(expected))} have the right picture")
+    if wrong_size:
+        notes.append(f"{wrong_size} are not half the clip's width and height")
+    bad = [d for d in diffs if d > FRAME_TOL]
+    if bad:
+        notes.append(f"pixels differ by {max(bad):.1f} on average in the worst file"
+                     f" (at most {FRAME_TOL:g} allowed): check the colour order and the resize")
+    give(fraction, "; ".join(notes))
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(30)
+def test_brightness_csv(candidate_outputs, answers_dir):
+    """output/brightness.csv: the mean grey level of every frame"""
+    _, want = answers(answers_dir)
+    text = read_small(candidate_outputs / "output" / "brightness.csv", MAX_CSV)
+    if text is None:
+        rubric.fail("output/brightness.csv is missing")
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or [c.strip().lower() for c in rows[0][:2]] != ["frame", "brightness"]:
+        rubric.fail("output/brightness.csv should start with the header line frame,brightness")
+    got = {}
+    for row in rows[1:]:
+        if len(row) >= 2:
+            idx, val = number(row[0]), number(row[1])
+            if idx is not None and val is not None:
+                got[int(idx)] = val
+    good = sum(1 for i, v in enumerate(want) if i in got and abs(got[i] - v) <= BRIGHT_TOL)
+    if good == len(want):
+        return
+    missing = sum(1 for i in range(len(want)) if i not in got)
+    worst = max((abs(got[i] - v) for i, v in enumerate(want) if i in got), default=0.0)
+    note = f"{share(good, len(want))} of the frames have the right brightness (±{BRIGHT_TOL:g})"
+    if missing:
+        note += f"; {share(missing, len(want))} of the frames have no row"
+    if worst > BRIGHT_TOL:
+        note += f"; the worst is off by {worst:.1f} grey levels"
+    give(good / len(want), note)
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(30)
+def test_mean_brightness_function(observations, answers_dir):
+    """mean_brightness(frame) is right on frames of the grading clip"""
+    _, want = answers(answers_dir)
+    got = observations.get("mean_brightness")
+    if not isinstance(got, dict) or not got:
+        rubric.fail("mean_brightness was not called successfully (see test_mean_brightness_runs)")
+    total, good, worst = 0, 0, 0.0
+    for key, value in got.items():
+        idx, val = number(key), number(value)
+        if idx is None or not 0 <= idx < len(want) or val is None:
+            continue
+        total += 1
+        err = abs(val - want[int(idx)])
+        worst = max(worst, err)
+        good += err <= BRIGHT_TOL
+    if total == 0:
+        rubric.fail("mean_brightness gave no usable value")
+    if good == PICKS:
+        return
+    note = f"{good} of {PICKS} frames right (±{BRIGHT_TOL:g})"
+    if total < PICKS:
+        note += f"; mean_brightness answered only {total} frames"
+    if worst > BRIGHT_TOL:
+        note += f"; the worst is off by {worst:.1f} grey levels"
+    give(good / PICKS, note)
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(30)
+def test_flash(candidate_outputs, observations, answers_dir):
+    """the flash frame: flash_frame in summary.json and find_flash(values)"""
+    want, _ = answers(answers_dir)
+    score, notes = 0.0, []
+    summary_path = candidate_outputs / "output" / "summary.json"
+    flash = None
+    if summary_path.is_file():
+        try:
+            data = json.loads(read_small(summary_path, MAX_JSON))
+            flash = number(data.get("flash_frame")) if isinstance(data, dict) else None
+        except ValueError:
+            pass
+    if flash is not None and flash == want["flash_frame"]:
+        score += 0.5
+    else:
+        notes.append("flash_frame in summary.json is " + ("missing" if flash is None else "wrong"))
+    if observations.get("find_flash_clip") == want["flash_frame"]:
+        score += 0.25
+    else:
+        notes.append("find_flash is wrong on the grading clip")
+    if observations.get("find_flash_synthetic") == synthetic_answer():
+        score += 0.25
+    else:
+        notes.append("find_flash is wrong on a slowly brightening series:"
+                     " the flash is the biggest rise over the previous frame, not the brightest frame")
+    give(score, "; ".join(notes))
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(40)
+def test_gray_video(candidate_outputs, answers_dir, hidden_dir):
+    """output/gray.mp4: the clip in grey, same frame count, fps and size"""
+    want, _ = answers(answers_dir)
+    path = next((candidate_outputs / "output" / n for n in ("gray.mp4", "gray.avi")
+                 if (candidate_outputs / "output" / n).is_file()), None)
+    if path is None:
+        rubric.fail("output/gray.mp4 is missing")
+    if path.is_symlink() or path.stat().st_size > MAX_VIDEO:
+        rubric.fail(f"{path.name} is not a video file of a reasonable size")
+    frames, fps = read_video(path, want["frame_count"] + 10)
+    if not frames:
+        rubric.fail(f"{path.name} cannot be read as a video")
+    score, notes = 0.0, []
+    if len(frames) == want["frame_count"] and abs(fps - want["fps"]) <= 0.1:
+        score += 0.25
+    else:
+        notes.append("the frame count or the fps differs from the clip's")
+    same_size = frames[0].shape[:2] == (want["height"], want["width"])
+    if same_size:
+        score += 0.25
+    else:
+        notes.append("the size differs from the clip's")
+    tint = float(np.mean([np.abs(f[..., 0].astype(np.int16) - f[..., 2]).mean() for f in frames]))
+    if tint <= 3.0:
+        score += 0.25
+    else:
+        notes.append(f"the frames are not grey (blue and red differ by {tint:.1f} on average)")
+    if same_size:
+        ref, _ = read_video(hidden_dir / "clip.mp4", want["frame_count"])
+        diffs = [float(np.abs(cv2.cvtColor(f, cv2.COLOR_BGR2GRAY).astype(np.float32)
+                              - cv2.cvtColor(r, cv2.COLOR_BGR2GRAY)).mean())
+                 for f, r in zip(frames, ref)]
+        diff = float(np.mean(diffs))
+        if diff <= GRAY_TOL:
+            score += 0.25
+        else:
+            notes.append(f"the grey frames differ from the clip's grey levels by {diff:.1f} on average"
+                         f" (at most {GRAY_TOL:g} allowed)")
+    give(score, "; ".join(notes))

@@ -1,0 +1,140 @@
+"""Fixtures for the board: a real SQLite database migrated by Alembic, the demo exam,
+candidates from a roster, and a client helper that signs in and carries the CSRF token."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from web import accounts, exams
+from web.app import create_app
+from web.db import db, upgrade, utcnow
+from web.models import Exam, Role
+from web.roster import RosterRow
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "exams" / "demo"
+FULL = REPO / "reference_solutions" / "demo" / "full"
+STAFF_PASSWORD = "correct horse battery"
+TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "INSTANCE_PATH": str(tmp_path / "board"),
+        "TESTING": True,
+        "SSE_POLL_S": 0.02, "SSE_KEEPALIVE_S": 0.2, "SSE_MAX_S": 3.0,
+        "WORKER_POLL_S": 0.1, "HEARTBEAT_S": 0.5, "RETRY_DELAY_S": 0.0,
+    })
+    upgrade(app)
+    yield app   # no app context stays pushed: each request gets its own, as in production
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for a test that reads or writes the database directly."""
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def exam(app) -> int:
+    """The demo exam's row id, open from an hour ago for an hour."""
+    now = utcnow()
+    with app.app_context():
+        return exams.register_exam(DEMO, window_start=now - timedelta(hours=1),
+                                   window_end=now + timedelta(hours=1)).id
+
+
+def add_candidates(app, exam_id: int, *numbers: str) -> dict[str, str]:
+    """{candidate number: one-time code}"""
+    rows = [RosterRow(i + 1, n, f"考生{n}", f"A{i + 1}") for i, n in enumerate(numbers)]
+    with app.app_context():
+        return {c.number: c.code for c in accounts.import_roster(db.session.get(Exam, exam_id), rows)}
+
+
+def update_exam(app, exam_id: int, **values) -> None:
+    with app.app_context():
+        row = db.session.get(Exam, exam_id)
+        for k, v in values.items():
+            setattr(row, k, v)
+        db.session.commit()
+
+
+@pytest.fixture
+def codes(app, exam) -> dict[str, str]:
+    return add_candidates(app, exam, "2024001", "2024002")
+
+
+@pytest.fixture
+def staff(app):
+    """{role: username} for one account of each staff role."""
+    out = {}
+    with app.app_context():
+        for role in (Role.ADMIN, Role.EXAMINER, Role.PROCTOR):
+            accounts.create_staff(f"{role.value}1", STAFF_PASSWORD, role)
+            out[role.value] = f"{role.value}1"
+    return out
+
+
+class Browser:
+    """The Flask test client with the CSRF token of the current session at hand."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self) -> str:
+        page = self.client.get("/login")
+        return TOKEN_RE.search(page.get_data(as_text=True)).group(1)
+
+    def get(self, url, **kw):
+        return self.client.get(url, **kw)
+
+    def post(self, url, data=None, csrf=True, **kw):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.token())
+        return self.client.post(url, data=data, **kw)
+
+    def login_candidate(self, number: str, code: str):
+        return self.post("/login", {"number": number, "code": code})
+
+    def login_staff(self, username: str, password: str = STAFF_PASSWORD):
+        return self.post("/login/staff", {"username": username, "password": password})
+
+    def upload(self, task: str, path: Path | None = None, *, name: str | None = None, data: bytes | None = None):
+        import io
+        body = data if data is not None else Path(path).read_bytes()
+        return self.post(f"/exam/{task}/upload", {"file": (io.BytesIO(body), name or Path(path).name)},
+                         content_type="multipart/form-data")
+
+    def set_lang(self, lang: str):
+        return self.get(f"/lang/{lang}")
+
+
+@pytest.fixture
+def browser(app):
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def make_browser(app):
+    return lambda: Browser(app.test_client())
+
+
+@pytest.fixture
+def candidate(browser, codes):
+    """A browser signed in as candidate 2024001."""
+    r = browser.login_candidate("2024001", codes["2024001"])
+    assert r.status_code == 302, r.get_data(as_text=True)
+    return browser
+
+
+def submission_id(response) -> int:
+    m = re.search(r"/submissions/(\d+)", response.headers.get("Location", ""))
+    assert m, (response.status_code, response.get_data(as_text=True)[:2000])
+    return int(m.group(1))

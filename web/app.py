@@ -1,0 +1,88 @@
+"""The results board's application factory: configure and wire, nothing else."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+
+def default_instance_path() -> Path:
+    home = Path(os.environ.get("PRACTICUM_HOME", Path.home() / ".practicum"))
+    return home / "board"
+
+
+def defaults(instance: Path) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'board.sqlite3'}",
+        "STORE_DIR": str(instance / "store"),           # every upload, by sha256
+        "ARTIFACTS_DIR": str(instance / "artifacts"),   # per submission id
+        "WORK_DIR": str(instance / "tmp"),              # uploads being taken in, grading copies
+        "TIMEZONE": "Asia/Shanghai",                    # how exam windows are shown and entered
+        "DEFAULT_LANG": "zh",
+        "QUEUE": "embedded",
+        "SANDBOX_IMAGE": None,                          # None: the exam's image, checked by the engine
+        "JOB_MAX_ATTEMPTS": 3,                          # sandbox errors are retried up to this
+        "RETRY_DELAY_S": 15.0,                          # times the attempt number
+        "WORKER_POLL_S": 1.0,
+        "HEARTBEAT_S": 10.0,
+        "STALE_AFTER_S": 60.0,                          # a running job without a heartbeat this long is re-queued
+        "SSE_POLL_S": 1.0,
+        "SSE_KEEPALIVE_S": 15.0,
+        "SSE_MAX_S": 300.0,                             # the browser reconnects by itself
+        "LOGIN_MAX_FAILURES": 10,                       # per account, in LOGIN_WINDOW_S
+        "LOGIN_WINDOW_S": 900,
+        "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # the intake keeps and judges up to its own limit
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "practicum_session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    }
+
+
+def _secret_key(instance: Path) -> str:
+    """Kept in the instance folder, made once: restarts and workers share it."""
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _from_env(app: Flask) -> None:
+    env = {"PRACTICUM_DATABASE_URL": "SQLALCHEMY_DATABASE_URI", "PRACTICUM_SECRET_KEY": "SECRET_KEY",
+           "PRACTICUM_TIMEZONE": "TIMEZONE"}
+    for var, key in env.items():
+        if os.environ.get(var):
+            app.config[key] = os.environ[var]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    test_config = dict(test_config or {})
+    instance = Path(test_config.pop("INSTANCE_PATH", None) or default_instance_path()).resolve()
+    app = Flask(__name__, instance_path=str(instance))
+    app.config.from_mapping(defaults(instance))
+    _from_env(app)
+    app.config.update(test_config)
+    instance.mkdir(parents=True, exist_ok=True)
+    for key in ("STORE_DIR", "ARTIFACTS_DIR", "WORK_DIR"):
+        Path(app.config[key]).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+
+    from . import auth, candidate, db, i18n, queue, security, staff, storage
+
+    db.init_app(app)
+    storage.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    queue.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(candidate.bp)
+    app.register_blueprint(staff.bp)
+    return app

@@ -1,0 +1,111 @@
+"""Click commands for the board, ready to attach to `practicum` (grader.cli.main):
+
+    main.add_command(web.cli.serve_command)     # practicum serve
+    main.add_command(web.cli.db_command)        # practicum db upgrade
+    main.add_command(web.cli.user_command)      # practicum user add
+
+Also runnable alone: `python -m web.cli serve --exam exams/demo`.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from grader.errors import PracticumError
+
+
+def _instance_opt(f):
+    return click.option("--instance", "instance_path", type=click.Path(file_okay=False, path_type=Path),
+                        help="Folder for the database, uploads and artifacts (default $PRACTICUM_HOME/board).")(f)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--exam", "exam_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="An exam package to put on the board (repeatable).")
+@click.option("--workers", type=int, default=None, help="Grading threads (default: the cores; 0: none).")
+@click.option("--database", "database_url", help="A SQLAlchemy URL (default: SQLite in the instance folder).")
+@click.option("--insecure-cookies", is_flag=True, help="Allow session cookies over plain HTTP (closed exam-room LAN only).")
+@_instance_opt
+def serve_command(host, port, exam_dirs, workers, database_url, insecure_cookies, instance_path):
+    """Start the results board and its embedded worker pool."""
+    from .serve import serve
+
+    try:
+        serve(host, port, exam_dirs, workers=workers, instance_path=instance_path,
+              database_url=database_url, secure_cookies=not insecure_cookies)
+    except PracticumError as exc:
+        click.echo(f"practicum: {exc.show()}", err=True)
+        sys.exit(exc.exit_code)
+
+
+def _app(instance_path, database_url):
+    from .app import create_app
+
+    cfg = {}
+    if instance_path:
+        cfg["INSTANCE_PATH"] = str(instance_path)
+    if database_url:
+        cfg["SQLALCHEMY_DATABASE_URI"] = database_url
+    return create_app(cfg)
+
+
+@click.group("db")
+def db_command() -> None:
+    """The board's database."""
+
+
+@db_command.command("upgrade")
+@click.option("--database", "database_url", help="A SQLAlchemy URL (default: SQLite in the instance folder).")
+@_instance_opt
+def db_upgrade(database_url, instance_path):
+    """Create or migrate the board's database to the newest schema."""
+    from .db import current_revision, upgrade
+
+    app = _app(instance_path, database_url)
+    upgrade(app)
+    click.echo(f"database at revision {current_revision(app)}")
+
+
+@click.group("user")
+def user_command() -> None:
+    """Staff accounts of the board."""
+
+
+@user_command.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "examiner", "proctor"]), required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--database", "database_url")
+@_instance_opt
+def user_add(username, role, password, database_url, instance_path):
+    """Add a staff account (candidates come from roster imports)."""
+    from .accounts import create_staff
+    from .audit import audit
+    from .db import upgrade
+
+    app = _app(instance_path, database_url)
+    upgrade(app)
+    with app.app_context():
+        try:
+            user = create_staff(username, password, role)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        audit("staff_created", user.username, actor_name="cli", role=role)
+    click.echo(f"{role} {username} added")
+
+
+@click.group()
+def main() -> None:
+    """The Practicum results board."""
+
+
+main.add_command(serve_command)
+main.add_command(db_command)
+main.add_command(user_command)
+
+if __name__ == "__main__":
+    main()

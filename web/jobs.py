@@ -1,0 +1,184 @@
+"""Job rows and their state changes: claim, heartbeat, finish, reap, cancel.
+
+Every change is a guarded `UPDATE ... WHERE status = ... AND current_attempt_id = ...`,
+so two workers can never both claim a job and a worker whose job was reaped
+cannot overwrite what happened after (portable: SQLite and PostgreSQL alike;
+no `SELECT ... FOR UPDATE SKIP LOCKED` needed). Each execution is a
+`JobAttempt` record, ended exactly once with its outcome. The submission's
+status mirrors its job's in the same transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from grader.models import TaskResult
+
+from .db import db, utcnow
+from .models import AttemptOutcome, Job, JobAttempt, JobStatus, Submission, SubmissionStatus
+from .results import write_result
+
+RETRYABLE = frozenset({AttemptOutcome.SANDBOX_ERROR, AttemptOutcome.ERROR})
+_MIRROR = {JobStatus.QUEUED: SubmissionStatus.QUEUED, JobStatus.RUNNING: SubmissionStatus.RUNNING,
+           JobStatus.GRADED: SubmissionStatus.GRADED, JobStatus.FAILED: SubmissionStatus.FAILED,
+           JobStatus.CANCELLED: SubmissionStatus.CANCELLED}
+
+
+@dataclass(frozen=True)
+class Claim:
+    job_id: int
+    attempt_id: int
+    attempt: int            # 1-based
+    submission_id: int
+    worker: str
+
+
+def _guarded(stmt) -> bool:
+    return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1
+
+
+def _mirror(submission_id: int, status: JobStatus, now: datetime) -> None:
+    db.session.execute(update(Submission).where(Submission.id == submission_id)
+                       .values(status=_MIRROR[status], updated_at=now)
+                       .execution_options(synchronize_session=False))
+
+
+def create(submission_id: int, *, max_attempts: int, priority: int = 0) -> Job:
+    now = utcnow()
+    job = Job(submission_id=submission_id, status=JobStatus.QUEUED, max_attempts=max_attempts,
+              priority=priority, enqueued_at=now, available_at=now)
+    db.session.add(job)
+    _mirror(submission_id, JobStatus.QUEUED, now)
+    return job
+
+
+def claim(worker: str, job_id: int | None = None) -> Claim | None:
+    """Take the next queued job (or `job_id`) for `worker`; None when there is none."""
+    for _ in range(8):
+        now = utcnow()
+        jid = job_id or db.session.scalar(
+            select(Job.id).where(Job.status == JobStatus.QUEUED, Job.available_at <= now)
+            .order_by(Job.priority.desc(), Job.id).limit(1))
+        if jid is None:
+            return None
+        won = _guarded(update(Job).where(Job.id == jid, Job.status == JobStatus.QUEUED).values(
+            status=JobStatus.RUNNING, worker=worker, heartbeat_at=now, started_at=now,
+            finished_at=None, attempts=Job.attempts + 1))
+        if not won:
+            db.session.rollback()
+            if job_id:
+                return None
+            continue
+        job = db.session.get(Job, jid, populate_existing=True)
+        attempt = JobAttempt(job_id=jid, number=job.attempts, worker=worker, started_at=now)
+        db.session.add(attempt)
+        db.session.flush()
+        job.current_attempt_id = attempt.id
+        _mirror(job.submission_id, JobStatus.RUNNING, now)
+        db.session.commit()
+        return Claim(job_id=jid, attempt_id=attempt.id, attempt=attempt.number,
+                     submission_id=job.submission_id, worker=worker)
+    return None
+
+
+def heartbeat(claims) -> int:
+    """Mark the jobs behind `claims` alive; returns how many still belong to their claim."""
+    now, alive = utcnow(), 0
+    for c in claims:
+        alive += _guarded(update(Job).where(Job.id == c.job_id, Job.status == JobStatus.RUNNING,
+                                            Job.current_attempt_id == c.attempt_id)
+                          .values(heartbeat_at=now))
+    db.session.commit()
+    return alive
+
+
+def _end_attempt(attempt_id: int, outcome: AttemptOutcome, detail: str | None, now: datetime) -> None:
+    db.session.execute(update(JobAttempt).where(JobAttempt.id == attempt_id, JobAttempt.outcome.is_(None))
+                       .values(outcome=outcome, detail=(detail or None) and detail[:4000], ended_at=now)
+                       .execution_options(synchronize_session=False))
+
+
+def next_status(job: Job, outcome: AttemptOutcome) -> JobStatus:
+    if outcome is AttemptOutcome.GRADED:
+        return JobStatus.GRADED
+    if outcome is AttemptOutcome.CANCELLED:
+        return JobStatus.CANCELLED
+    if outcome in RETRYABLE and job.attempts < job.max_attempts:
+        return JobStatus.QUEUED
+    return JobStatus.FAILED
+
+
+def finish(claim: Claim, outcome: AttemptOutcome, *, detail: str | None = None,
+           result: TaskResult | None = None, artifacts_dir: str | None = None,
+           descriptions: dict[str, str] | None = None, retry_delay_s: float = 0.0) -> JobStatus | None:
+    """End the claimed attempt. Returns the job's new status, or None when the claim was lost
+    (the reaper took the job back): then nothing is written."""
+    now = utcnow()
+    job = db.session.get(Job, claim.job_id, populate_existing=True)
+    if job is None or job.status is not JobStatus.RUNNING or job.current_attempt_id != claim.attempt_id:
+        db.session.rollback()
+        return None
+    new = next_status(job, outcome)
+    values = dict(status=new, heartbeat_at=None, worker=None, current_attempt_id=None)
+    if new is JobStatus.QUEUED:
+        values["available_at"] = now + timedelta(seconds=retry_delay_s * job.attempts)
+    else:
+        values["finished_at"] = now
+    if outcome is not AttemptOutcome.GRADED:
+        values["error"] = f"attempt {claim.attempt}: {outcome.value}" + (f": {detail}" if detail else "")
+    if not _guarded(update(Job).where(Job.id == claim.job_id, Job.status == JobStatus.RUNNING,
+                                      Job.current_attempt_id == claim.attempt_id).values(**values)):
+        db.session.rollback()
+        return None
+    _end_attempt(claim.attempt_id, outcome, detail, now)
+    if result is not None and new is JobStatus.GRADED:
+        write_result(claim.submission_id, result, artifacts_dir=artifacts_dir, descriptions=descriptions)
+    _mirror(claim.submission_id, new, now)
+    db.session.commit()
+    return new
+
+
+def reap(stale_after_s: float, now: datetime | None = None) -> list[int]:
+    """Take back running jobs whose heartbeat is older than `stale_after_s`: queued again, or
+    failed once their attempts are used up. Returns their ids."""
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=stale_after_s)
+    stale = list(db.session.scalars(select(Job).where(
+        Job.status == JobStatus.RUNNING, or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff))))
+    reaped = []
+    for job in stale:
+        new = JobStatus.QUEUED if job.attempts < job.max_attempts else JobStatus.FAILED
+        detail = f"no heartbeat from {job.worker} for more than {stale_after_s:g} s"
+        values = dict(status=new, worker=None, current_attempt_id=None, heartbeat_at=None,
+                      error=f"attempt {job.attempts}: abandoned: {detail}")
+        if new is JobStatus.FAILED:
+            values["finished_at"] = now
+        else:
+            values["available_at"] = now
+        if _guarded(update(Job).where(Job.id == job.id, Job.status == JobStatus.RUNNING,
+                                      Job.current_attempt_id == job.current_attempt_id).values(**values)):
+            if job.current_attempt_id is not None:
+                _end_attempt(job.current_attempt_id, AttemptOutcome.ABANDONED, detail, now)
+            _mirror(job.submission_id, new, now)
+            reaped.append(job.id)
+    db.session.commit()
+    return reaped
+
+
+def cancel(job_id: int) -> bool:
+    """Cancel a job that has not started (a running sandbox is not stopped from here yet)."""
+    now = utcnow()
+    job = db.session.get(Job, job_id)
+    if job is None or not _guarded(update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+                                   .values(status=JobStatus.CANCELLED, finished_at=now)):
+        db.session.rollback()
+        return False
+    _mirror(job.submission_id, JobStatus.CANCELLED, now)
+    db.session.commit()
+    return True
+
+
+def latest_job(submission_id: int) -> Job | None:
+    return db.session.scalar(select(Job).where(Job.submission_id == submission_id).order_by(Job.id.desc()).limit(1))

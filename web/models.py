@@ -1,0 +1,201 @@
+"""The board's tables, as typed SQLAlchemy models.
+
+Status columns are `str` Enums stored by value (`"queued"`), so a claim can be
+one portable `UPDATE ... WHERE status = 'queued'`. Job state lives in `Job`;
+every execution of a job is its own `JobAttempt` record (habit 11). A
+`Submission` mirrors its job's status so the candidate's pages and the SSE
+stream read one row.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import UTCDateTime, db, utcnow
+
+
+def _enum(cls: type[enum.Enum], length: int = 16) -> sa.Enum:
+    return sa.Enum(cls, native_enum=False, length=length, validate_strings=True,
+                   values_callable=lambda e: [m.value for m in e])
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    EXAMINER = "examiner"
+    PROCTOR = "proctor"
+    CANDIDATE = "candidate"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.EXAMINER, Role.PROCTOR})
+
+
+class SubmissionStatus(str, enum.Enum):
+    REJECTED = "rejected"     # refused at intake (kept in the store, never graded, not counted)
+    QUEUED = "queued"
+    RUNNING = "running"
+    GRADED = "graded"
+    FAILED = "failed"         # our infrastructure failed past the retry cap: never charged
+    CANCELLED = "cancelled"   # by staff: not counted
+
+
+COUNTED = (SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.GRADED)
+
+
+class JobStatus(str, enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    GRADED = "graded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class AttemptOutcome(str, enum.Enum):
+    GRADED = "graded"
+    SANDBOX_ERROR = "sandbox_error"   # infrastructure: retried
+    ERROR = "error"                   # a bug of ours: retried
+    CONFIG_ERROR = "config_error"     # the exam package is wrong: not retried
+    REJECTED = "rejected"             # the intake refused it at grading time: not retried
+    ABANDONED = "abandoned"           # heartbeat went stale: the reaper took it back
+    CANCELLED = "cancelled"
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)   # staff login or candidate number
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    seat: Mapped[str | None] = mapped_column(sa.String(32))
+    exam_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exams.id"), index=True)  # candidates
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))   # staff
+    code_hash: Mapped[str | None] = mapped_column(sa.String(255))       # candidate one-time code
+    code_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    session_version: Mapped[int] = mapped_column(default=0)             # bump to end every session
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    exam: Mapped["Exam | None"] = relationship()
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class Exam(db.Model):
+    __tablename__ = "exams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(63), unique=True)         # the package's id
+    package_path: Mapped[str] = mapped_column(sa.String(1024))
+    title_zh: Mapped[str] = mapped_column(sa.String(300), default="")
+    title_en: Mapped[str] = mapped_column(sa.String(300), default="")
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: open from now
+    window_end: Mapped[datetime | None] = mapped_column(UTCDateTime())    # None: no end
+    attempt_limit: Mapped[int | None] = mapped_column()                  # per task; None: unlimited
+    min_interval_s: Mapped[int] = mapped_column(default=0)               # between counted uploads
+    published: Mapped[bool] = mapped_column(default=False)
+    intake_paused: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def title(self, lang: str) -> str:
+        return (self.title_zh if lang == "zh" else self.title_en) or self.key
+
+
+class Submission(db.Model):
+    __tablename__ = "submissions"
+    __table_args__ = (sa.Index("ix_submissions_owner_task", "candidate_id", "exam_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exams.id"))
+    task_id: Mapped[str] = mapped_column(sa.String(63))
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    size: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    stored_path: Mapped[str | None] = mapped_column(sa.String(1024))
+    lang: Mapped[str] = mapped_column(sa.String(2), default="zh")       # language of graded messages
+    status: Mapped[SubmissionStatus] = mapped_column(_enum(SubmissionStatus), index=True)
+    reject_code: Mapped[str | None] = mapped_column(sa.String(64))
+    reject_params: Mapped[dict | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    candidate: Mapped[User] = relationship()
+    exam: Mapped[Exam] = relationship()
+    result: Mapped["Result | None"] = relationship(back_populates="submission", uselist=False)
+
+
+class Job(db.Model):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id"), index=True)
+    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus), index=True)
+    priority: Mapped[int] = mapped_column(default=0)                 # higher first (regrades lower)
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=3)
+    worker: Mapped[str | None] = mapped_column(sa.String(128))
+    current_attempt_id: Mapped[int | None] = mapped_column()         # the claim token
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    enqueued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # retries wait
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(sa.Text)               # for staff, never candidates
+
+    submission: Mapped[Submission] = relationship()
+    attempt_records: Mapped[list["JobAttempt"]] = relationship(order_by="JobAttempt.number")
+
+
+class JobAttempt(db.Model):
+    __tablename__ = "job_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(sa.ForeignKey("jobs.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    worker: Mapped[str] = mapped_column(sa.String(128))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[AttemptOutcome | None] = mapped_column(_enum(AttemptOutcome))
+    detail: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class Result(db.Model):
+    """The one final result of a submission (one task): written idempotently."""
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id"), unique=True)
+    task_id: Mapped[str] = mapped_column(sa.String(63))
+    score: Mapped[float] = mapped_column(sa.Float)
+    max_score: Mapped[float] = mapped_column(sa.Float)
+    status: Mapped[str] = mapped_column(sa.String(32))      # a grader Verdict value
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    tests: Mapped[list] = mapped_column(sa.JSON, default=list)
+    artifacts: Mapped[list] = mapped_column(sa.JSON, default=list)
+    artifacts_dir: Mapped[str | None] = mapped_column(sa.String(1024))
+    duration_s: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    graded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="result")
+
+
+class AuditLog(db.Model):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(sa.String(64), default="")     # username at the time
+    role: Mapped[str] = mapped_column(sa.String(16), default="")
+    action: Mapped[str] = mapped_column(sa.String(64), index=True)
+    target: Mapped[str] = mapped_column(sa.String(255), default="")
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    ip: Mapped[str] = mapped_column(sa.String(64), default="")

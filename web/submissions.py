@@ -1,0 +1,138 @@
+"""Taking an upload: window, pause, attempt limit and interval; then the engine's intake;
+then the Submission row; then the queue. Nothing is acknowledged before the row exists."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+
+from grader.errors import SubmissionRejected
+from grader.intake import accept
+from grader.manifest import Task
+
+from . import exams
+from .clock import WindowState
+from .db import db, utcnow
+from .models import COUNTED, Exam, Submission, SubmissionStatus, User
+from .queue import get_queue
+from .storage import get_store, safe_filename, scratch
+
+
+class UploadRefused(Exception):
+    """Refused before the intake (window, pause, limits): `key` is an i18n key."""
+
+    def __init__(self, key: str, status: int, **params):
+        self.key, self.status, self.params = key, status, params
+        super().__init__(key)
+
+
+@dataclass(frozen=True)
+class Quota:
+    used: int
+    limit: int | None
+    next_at: datetime | None      # earliest time of the next upload (interval), if later than now
+
+    @property
+    def left(self) -> int | None:
+        return None if self.limit is None else max(0, self.limit - self.used)
+
+
+def quota(exam: Exam, candidate_id: int, task_id: str, now: datetime) -> Quota:
+    counted = (Submission.candidate_id == candidate_id, Submission.exam_id == exam.id,
+               Submission.task_id == task_id, Submission.status.in_(COUNTED))
+    used = db.session.scalar(select(func.count(Submission.id)).where(*counted)) or 0
+    last = db.session.scalar(select(func.max(Submission.created_at)).where(*counted))
+    next_at = None
+    if last is not None and exam.min_interval_s:
+        if last.tzinfo is None:   # func.max bypasses the column type on SQLite
+            last = last.replace(tzinfo=now.tzinfo)
+        at = last + timedelta(seconds=exam.min_interval_s)
+        next_at = at if at > now else None
+    return Quota(used=used, limit=exam.attempt_limit, next_at=next_at)
+
+
+def check_can_submit(exam: Exam, candidate_id: int, task_id: str, now: datetime) -> Quota:
+    state = exams.window(exam).state(now)
+    if state is WindowState.NOT_STARTED:
+        raise UploadRefused("upload.not_started", 403)
+    if state is WindowState.CLOSED:
+        raise UploadRefused("upload.closed", 403)
+    if exam.intake_paused:
+        raise UploadRefused("upload.paused", 403)
+    q = quota(exam, candidate_id, task_id, now)
+    if q.limit is not None and q.used >= q.limit:
+        raise UploadRefused("upload.limit", 429, limit=q.limit)
+    if q.next_at is not None:
+        raise UploadRefused("upload.too_soon", 429, seconds=int((q.next_at - now).total_seconds()) + 1)
+    return q
+
+
+def _sha256(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def take_upload(exam: Exam, candidate: User, task: Task, upload: FileStorage | None,
+                lang: str) -> Submission:
+    """Check, keep and validate the upload, then record and queue it.
+
+    Returns the Submission: `queued`, or `rejected` (kept in the store, not
+    counted, with the intake's catalogue code). Raises UploadRefused before
+    anything is kept when the rules say no.
+    """
+    if upload is None or not upload.filename:
+        raise UploadRefused("upload.no_file", 400)
+    check_can_submit(exam, candidate.id, task.id, utcnow())
+    store = get_store()
+    with scratch("upload-") as tmp:
+        source = tmp / safe_filename(upload.filename, fallback=f"upload-{task.id}")
+        upload.save(source)
+        size = source.stat().st_size
+        row = Submission(candidate_id=candidate.id, exam_id=exam.id, task_id=task.id,
+                         filename=source.name, size=size, lang=lang)
+        try:
+            intake = accept(source, exams.package(exam), store, task=task.id, workdir=tmp / "work")
+        except SubmissionRejected as exc:
+            kept = getattr(exc, "blob", None)     # an oversized upload: what the store kept
+            row.sha256 = kept.sha256 if kept else _sha256(source)
+            row.stored_path = str(store.path_of(row.sha256)) if row.sha256 in store else None
+            row.status = SubmissionStatus.REJECTED
+            row.reject_code, row.reject_params = exc.code, _jsonable(exc.params)
+            db.session.add(row)
+            db.session.commit()
+            return row
+    row.sha256, row.stored_path, row.size = intake.ref.sha256, str(intake.stored.path), intake.stored.size
+    row.status = SubmissionStatus.QUEUED
+    db.session.add(row)
+    db.session.commit()                       # the row exists before anything is acknowledged
+    get_queue().enqueue(row.id)
+    return row
+
+
+def _jsonable(params: dict) -> dict:
+    return {k: v if isinstance(v, (int, float, str, bool)) or v is None else str(v) for k, v in params.items()}
+
+
+def owned(candidate_id: int, submission_id: int) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.id == submission_id,
+                                                      Submission.candidate_id == candidate_id))
+
+
+def history(candidate_id: int, exam_id: int | None = None) -> list[Submission]:
+    q = select(Submission).where(Submission.candidate_id == candidate_id)
+    if exam_id is not None:
+        q = q.where(Submission.exam_id == exam_id)
+    return list(db.session.scalars(q.order_by(Submission.id.desc())))
+
+
+def latest_by_task(candidate_id: int, exam_id: int) -> dict[str, Submission]:
+    out: dict[str, Submission] = {}
+    for sub in history(candidate_id, exam_id):
+        out.setdefault(sub.task_id, sub)
+    return out
