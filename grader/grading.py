@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import exam_data, images, sandbox
 from .intake import Intake, accept
 from .manifest import Exam
-from .models import GradeReport, TaskResult, round_score
-from .runner import grade_task
+from .models import GradeReport, round_score
+from .runner import grade_tasks
 from .scoring import missing_task
 from .store import Store
 
@@ -35,19 +34,10 @@ def tasks_to_grade(exam: Exam, intake: Intake, only: str | None):
 def grade_intake(exam: Exam, intake: Intake, *, image: str, lang: str, only: str | None = None,
                  artifacts: Path | None = None, parallel_tasks: int = 1) -> GradeReport:
     t0 = time.monotonic()
-
-    def one(task) -> TaskResult:
-        files = intake.tasks.get(task.id)
-        if files is None:
-            return missing_task(task, lang)
-        return grade_task(exam, task, files, image=image, artifacts=artifacts, lang=lang)
-
     wanted = tasks_to_grade(exam, intake, only)
-    if parallel_tasks > 1 and len(wanted) > 1:
-        with ThreadPoolExecutor(parallel_tasks) as ex:
-            results = list(ex.map(one, wanted))
-    else:
-        results = [one(t) for t in wanted]
+    handed_in = [(t, intake.tasks[t.id]) for t in wanted if t.id in intake.tasks]
+    graded = grade_tasks(exam, handed_in, image=image, artifacts=artifacts, lang=lang, parallel=parallel_tasks)
+    results = [graded[t.id] if t.id in graded else missing_task(t, lang) for t in wanted]
     return GradeReport(
         exam=exam.id, submission=intake.ref,
         score=round_score(sum(r.score for r in results)),

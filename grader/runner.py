@@ -155,43 +155,101 @@ def run_candidate(task: Task, files: TaskFiles, image: str, out_dir: Path) -> Ph
     return _collect(out_dir, task, phases, run)
 
 
-def run_judge(task: Task, image: str, candidate_out: Path, out_dir: Path) -> PhaseReport:
-    phases = (Phase.TRUSTED,)
-    test_binds, test_dirs = _test_binds(task, phases)
-    limits = judge_limits(task)
+def _judge_limits(tasks: list[Task]) -> Limits:
+    each = [judge_limits(t) for t in tasks]
+    return dataclasses.replace(
+        each[0], wall_s=min(1800.0, sum(l.wall_s for l in each)), memory_mb=max(l.memory_mb for l in each),
+        pids=max(l.pids for l in each), cpus=max(l.cpus for l in each),
+        output_mb=max(l.output_mb for l in each), test_s=max(l.test_s for l in each))
+
+
+def run_judge(tasks: list[Task], image: str, candidate_outs: dict[str, Path], out_dir: Path) -> dict[str, PhaseReport]:
+    """One judge sandbox for every task with trusted tests: one container, not one per task.
+
+    Each task's tests, inputs, answers and candidate outputs sit under its own
+    id, and the harness answers each test's fixtures from its task's folder.
+    """
+    limits = _judge_limits(tasks)
+    binds, dirs, paths = [], [], {}
+    for task in tasks:
+        tid = task.id
+        base = f"/exam/{tid}"
+        dirs.append(f"{base}/tests/trusted")
+        binds.append(sandbox.Bind(task.root / "tests" / "trusted", f"{base}/tests/trusted"))
+        for part in ("public", "hidden"):
+            if task.dir(part).is_dir():
+                binds.append(sandbox.Bind(task.dir(part), f"{base}/{part}"))
+        if task.dir("answers").is_dir():
+            binds.append(sandbox.Bind(task.dir("answers"), f"/answers/{tid}"))
+        binds.append(sandbox.Bind(candidate_outs[tid], f"/candidate/{tid}"))
+        paths[tid] = {"public_dir": f"{base}/public", "hidden_dir": f"{base}/hidden",
+                      "answers_dir": f"/answers/{tid}", "candidate_out": f"/candidate/{tid}",
+                      "artifacts_dir": f"{protocol.ARTIFACTS}/{tid}"}
     spec = sandbox.SandboxSpec(
         image=image, limits=limits,
-        run_spec={
-            "mode": "judge", "kind": "judge", "entry": "", "test_dirs": test_dirs,
-            "public_dir": "/exam/public", "hidden_dir": "/exam/hidden",
-            "answers_dir": "/answers", "candidate_out": "/candidate",
-            "limits": _limits_dict(limits), "tests_budget_s": _tests_budget(task, phases),
-        },
-        binds=(*_data_binds(task, "public", "hidden"),
-               *([sandbox.Bind(task.dir("answers"), "/answers")] if task.dir("answers").is_dir() else []),
-               sandbox.Bind(candidate_out, "/candidate"), *test_binds),
+        run_spec={"mode": "judge", "kind": "judge", "entry": "", "test_dirs": dirs, "tasks": paths,
+                  "limits": _limits_dict(limits),
+                  "tests_budget_s": sum(_tests_budget(t, (Phase.TRUSTED,)) for t in tasks)},
+        binds=tuple(binds),
     )
     with slot():
         run = sandbox.run(spec, out_dir)
-    return _collect(out_dir, task, phases, run)
+    known = {f"{t.id}/{spec_.name}" for t in tasks for spec_ in t.tests_in(Phase.TRUSTED)}
+    raw = read_capped(out_dir / Path(protocol.RESULTS).name, RESULTS_CAP) or ""
+    records, started = parse_events(raw.splitlines(), known)
+    watchdog = bool((read_capped(out_dir / Path(protocol.WATCHDOG).name, 4096) or "").strip())
+    reports = {}
+    for t in tasks:
+        prefix = f"{t.id}/"
+        mine = {k[len(prefix):]: r.model_copy(update={"name": k[len(prefix):]})
+                for k, r in records.items() if k.startswith(prefix)}
+        reports[t.id] = PhaseReport(run=run, records=mine, watchdog=watchdog,
+                                    started=frozenset(k[len(prefix):] for k in started if k.startswith(prefix)))
+    return reports
 
 
-def grade_task(exam: Exam, task: Task, files: TaskFiles, *, image: str, artifacts: Path | None,
-               lang: str) -> TaskResult:
-    t0 = time.monotonic()
-    kept: list[str] = []
-    judge = None
-    with sandbox.output_folder(task.limits) as cand_out:
-        candidate = run_candidate(task, files, image, cand_out)
-        if artifacts is not None:
-            dest = artifacts / task.id
-            kept += [f"candidate/{p}" for p in copy_artifacts(cand_out / "artifacts", dest / "candidate")]
-            kept += [f"candidate/{p}" for p in _keep_logs(candidate.run, dest / "candidate", "")]
-        if task.tests_in(Phase.TRUSTED):
-            with sandbox.output_folder(judge_limits(task)) as judge_out:
-                judge = run_judge(task, image, cand_out, judge_out)
-                if artifacts is not None:
-                    dest = artifacts / task.id
-                    kept += [f"judge/{p}" for p in copy_artifacts(judge_out / "artifacts", dest / "judge")]
-    return score_task(task, candidate, judge, lang, duration_s=time.monotonic() - t0,
-                      artifacts=tuple(kept))
+def grade_tasks(exam: Exam, items: list[tuple[Task, TaskFiles]], *, image: str, artifacts: Path | None,
+                lang: str, parallel: int = 1) -> dict[str, TaskResult]:
+    """Every handed-in task: candidate sandboxes side by side, then one judge sandbox."""
+    from concurrent.futures import ThreadPoolExecutor
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        outs = {task.id: stack.enter_context(sandbox.output_folder(task.limits)) for task, _ in items}
+        started = time.monotonic()
+
+        def candidate(item):
+            task, files = item
+            t0 = time.monotonic()
+            return task.id, run_candidate(task, files, image, outs[task.id]), time.monotonic() - t0
+
+        if parallel > 1 and len(items) > 1:
+            with ThreadPoolExecutor(parallel) as ex:
+                done = list(ex.map(candidate, items))
+        else:
+            done = [candidate(i) for i in items]
+        reports = {tid: rep for tid, rep, _ in done}
+        durations = {tid: d for tid, _, d in done}
+
+        judged = [task for task, _ in items if task.tests_in(Phase.TRUSTED)]
+        judges: dict[str, PhaseReport] = {}
+        judge_s = 0.0
+        if judged:
+            judge_out = stack.enter_context(sandbox.output_folder(_judge_limits(judged)))
+            t0 = time.monotonic()
+            judges = run_judge(judged, image, {t.id: outs[t.id] for t in judged}, judge_out)
+            judge_s = time.monotonic() - t0
+
+        results = {}
+        for task, _ in items:
+            kept: list[str] = []
+            if artifacts is not None:
+                dest = artifacts / task.id
+                kept += [f"candidate/{p}" for p in copy_artifacts(outs[task.id] / "artifacts", dest / "candidate")]
+                kept += [f"candidate/{p}" for p in _keep_logs(reports[task.id].run, dest / "candidate", "")]
+                if task.id in judges:
+                    kept += [f"judge/{p}" for p in copy_artifacts(judge_out / "artifacts" / task.id, dest / "judge")]
+            duration = durations[task.id] + (judge_s if task.id in judges else 0.0)
+            results[task.id] = score_task(task, reports[task.id], judges.get(task.id), lang,
+                                          duration_s=duration, artifacts=tuple(kept))
+        return results

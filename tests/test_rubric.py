@@ -247,3 +247,9 @@ def test_latency_limit_passes_fast_and_names_the_figures_when_slow():
     with pytest.raises(rb.Fail) as err:
         rb.latency_limit(slow, fast, absolute_s=0.001, relative=3.0, repeat=2, what="time per image")
     assert "time per image" in str(err.value) and "reference" in str(err.value) and "limit" in str(err.value)
+
+
+def test_band_never_prints_a_value_rounded_onto_the_threshold():
+    with pytest.raises(Partial) as info:
+        rubric.band(0.2013, LOW, what="time (s)", higher_is_better=False)
+    assert info.value.message == "time (s) 0.2013, must be at most 0.20 for full marks"

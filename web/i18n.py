@@ -202,11 +202,12 @@ def t(key: str, **params) -> str:
 
 def _context() -> dict:
     now = clock.utcnow()
-    return {"t": t, "lang": get_lang(), "local": clock.local,
+    return {"lang": get_lang(),
             "clock": {"now_ms": clock.epoch_ms(now), "now_local": clock.local(now),
                       "tz": current_app.config["TIMEZONE"]},
             "status_labels": {s: t(f"status.{s}") for s in STATUSES}}
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(t=t, local=clock.local)   # globals reach imported macros too
     app.context_processor(_context)

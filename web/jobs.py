@@ -156,7 +156,7 @@ def reap(stale_after_s: float, now: datetime | None = None) -> list[int]:
         if new is JobStatus.FAILED:
             values["finished_at"] = now
         else:
-            values["available_at"] = now
+            values["available_at"] = utcnow()
         if _guarded(update(Job).where(Job.id == job.id, Job.status == JobStatus.RUNNING,
                                       Job.current_attempt_id == job.current_attempt_id).values(**values)):
             if job.current_attempt_id is not None:

@@ -58,6 +58,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, exam_dirs: Iterable[Path] =
     0: none, for a separate worker process later). `secure_cookies=False` only for a
     board served over plain HTTP on a closed exam-room network."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     sandbox.install_signal_cleanup()
     app = prepare(exam_dirs, instance_path=instance_path, database_url=database_url,
                   secure_cookies=secure_cookies, config=config)

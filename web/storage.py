@@ -31,7 +31,7 @@ def scratch(prefix: str):
 
 def safe_filename(client_name: str | None, fallback: str = "upload") -> str:
     """The client's file name made harmless, keeping its suffix and any Chinese."""
-    name = _UNSAFE.sub("_", base_name(client_name or "")).strip().lstrip(".").strip()
+    name = _UNSAFE.sub("_", base_name(client_name)).strip().lstrip(".").strip() if client_name else ""
     if not name:
         return fallback
     if len(name) > MAX_NAME:

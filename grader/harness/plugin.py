@@ -80,6 +80,23 @@ class RubricPlugin:
         self._observations: dict = {}
         self._current: str | None = None
         self._watchdog_fh = None
+        self._loaded: dict = {}
+
+    # -- where things are -------------------------------------------------
+    def _task_of(self, path) -> str | None:
+        """In a judge run for several tasks, tests live in /exam/<task>/tests/trusted."""
+        parts = Path(str(path)).parts
+        if "tasks" in self.spec and len(parts) > 2 and parts[1] == "exam":
+            return parts[2]
+        return None
+
+    def _paths(self, node) -> dict:
+        task = self._task_of(node.path)
+        return self.spec["tasks"][task] if task in self.spec.get("tasks", {}) else self.spec
+
+    def _event_name(self, item) -> str:
+        task = self._task_of(item.path)
+        return f"{task}/{item.name}" if task else item.name
 
     # -- markers ----------------------------------------------------------
     def pytest_configure(self, config):
@@ -112,8 +129,8 @@ class RubricPlugin:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
-        self._current = item.name
-        protocol.append_event({"event": "start", "name": item.name, "t": time.time()})
+        self._current = self._event_name(item)
+        protocol.append_event({"event": "start", "name": self._current, "t": time.time()})
         item._practicum_ended = False
         item._practicum_t0 = time.perf_counter()
         self._arm(self._timeout_of(item))
@@ -134,7 +151,7 @@ class RubricPlugin:
                 self._disarm()
             item._practicum_ended = True
             event = self._classify(call.excinfo, report)
-            event.update(event="end", name=item.name,
+            event.update(event="end", name=self._event_name(item),
                          duration_s=round(time.perf_counter() - item._practicum_t0, 4))
             protocol.append_event(event)
 
@@ -180,16 +197,16 @@ class RubricPlugin:
         return Path(protocol.WORK)
 
     @pytest.fixture
-    def public_dir(self):
-        return Path(self.spec.get("public_dir", "/exam/public"))
+    def public_dir(self, request):
+        return Path(self._paths(request.node).get("public_dir", "/exam/public"))
 
     @pytest.fixture
-    def hidden_dir(self):
-        return Path(self.spec.get("hidden_dir", "/exam/hidden"))
+    def hidden_dir(self, request):
+        return Path(self._paths(request.node).get("hidden_dir", "/exam/hidden"))
 
     @pytest.fixture
-    def artifacts_dir(self):
-        path = Path(protocol.ARTIFACTS)
+    def artifacts_dir(self, request):
+        path = Path(self._paths(request.node).get("artifacts_dir", protocol.ARTIFACTS))
         path.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -228,27 +245,34 @@ class RubricPlugin:
 
     # judge-only fixtures: the answers and what the candidate's run left behind
     @pytest.fixture
-    def answers_dir(self):
-        return Path(self.spec.get("answers_dir", "/answers"))
+    def answers_dir(self, request):
+        return Path(self._paths(request.node).get("answers_dir", "/answers"))
 
     @pytest.fixture
-    def candidate_outputs(self):
-        return Path(self.spec.get("candidate_out", "/candidate")) / "work"
+    def candidate_outputs(self, request):
+        return Path(self._paths(request.node).get("candidate_out", "/candidate")) / "work"
 
     @pytest.fixture
-    def candidate_artifacts(self):
-        return Path(self.spec.get("candidate_out", "/candidate")) / "artifacts"
+    def candidate_artifacts(self, request):
+        return Path(self._paths(request.node).get("candidate_out", "/candidate")) / "artifacts"
 
-    @pytest.fixture(scope="session")
-    def observations(self):
-        path = Path(self.spec.get("candidate_out", "/candidate")) / "observations.json"
-        try:
-            if path.stat().st_size > MAX_OBSERVATIONS:
-                return {}
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+    @pytest.fixture
+    def observations(self, request):
+        path = Path(self._paths(request.node).get("candidate_out", "/candidate")) / "observations.json"
+        if path not in self._loaded:
+            self._loaded[path] = _load_observations(path)
+        return self._loaded[path]
+
+
+def _load_observations(path: Path) -> dict:
+    """The candidate's recorded claims: capped, parsed, never trusted further."""
+    try:
+        if path.stat().st_size > MAX_OBSERVATIONS:
             return {}
-        return data if isinstance(data, dict) else {}
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _jsonable(value):

@@ -69,9 +69,9 @@ def band(value: float, bands: dict[float, float], *, what: str = "score",
     if math.isnan(value):
         fail(f"{what} could not be measured")
     order = sorted(bands.items(), reverse=higher_is_better)
-    thresholds = {fmt.format(t) for t, _ in order}
-    if fmt.format(value) in thresholds:
-        fmt = "{:.4g}"        # never print "0.20, must be at most 0.20"
+    shown = fmt.format(value)
+    if shown in {fmt.format(t) for t in bands} and value not in {float(t) for t in bands}:
+        shown = f"{value:.4g}"     # never "0.20, must be at most 0.20" for 0.2013
     best = max(f for _, f in order)
     full = next(t for t, f in order if f == best)
     rel = "needs" if higher_is_better else "must be at most"
@@ -80,9 +80,9 @@ def band(value: float, bands: dict[float, float], *, what: str = "score",
         if ok:
             if fraction >= 1.0:
                 return 1.0
-            partial(fraction, f"{what} {fmt.format(value)}, {rel} {fmt.format(full)} for full marks")
+            partial(fraction, f"{what} {shown}, {rel} {fmt.format(full)} for full marks")
             return fraction
-    fail(f"{what} {fmt.format(value)}, {rel} {fmt.format(full)} for full marks"
+    fail(f"{what} {shown}, {rel} {fmt.format(full)} for full marks"
          f" and {fmt.format(order[-1][0])} for any")
 
 

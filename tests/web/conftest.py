@@ -17,6 +17,7 @@ from web.roster import RosterRow
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "exams" / "demo"
 FULL = REPO / "reference_solutions" / "demo" / "full"
+SHAPES_PATH = FULL / "shapes.py"
 STAFF_PASSWORD = "correct horse battery"
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

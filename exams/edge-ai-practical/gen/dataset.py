@@ -56,7 +56,8 @@ def background(rng) -> np.ndarray:
     sky = base + 30 * (1 - y / H) + tint
     ground = base - 25 + 15 * (y / H) - tint
     img = np.where(y < horizon, sky, ground) * np.ones((1, W, 3), np.float32)
-    img = np.clip(img, 70, 235)
+    shade = cv2.resize(rng.normal(0, 12, (4, 5)).astype(np.float32), (W, H), interpolation=cv2.INTER_CUBIC)
+    img = np.clip(img + shade[..., None], 70, 235)      # uneven light: no flat regions
     for _ in range(_i(rng, 2, 6)):                       # buildings
         g = float(rng.uniform(75, 215))
         x1 = _i(rng, -10, W - 10)
@@ -109,7 +110,7 @@ def _free(box, taken, gap=6):
 def scene(rng):
     """One sharp picture (float BGR) and its boxes [(class id, x1, y1, x2, y2)]."""
     img = background(rng)
-    boxes, taken = [], []
+    placed, taken = [], []
     for _ in range(_i(rng, 1, 3)):
         name = CLASSES[_i(rng, 0, 2)]
         bw, bh = SIZES[name]
@@ -119,17 +120,23 @@ def scene(rng):
                 break
         else:
             continue
-        if name == "sign":                                 # a grey pole under the sign
-            g = float(rng.uniform(80, 150))
-            cv2.rectangle(img, (x + 9, y + 12), (x + 11, min(H - 1, y + bh + 14)), (g, g, g), -1)
         mask = np.zeros((H, W), np.uint8)
         MAKERS[name](mask, rng, x, y)
+        placed.append((name, mask))
+        taken.append((x, y, x + bw, y + bh))
+    for name, mask in placed:                              # grey poles under the signs, first
+        if name == "sign":
+            ys, xs = np.nonzero(mask)
+            cx, cy = int(xs.mean()), int(ys.mean())
+            g = float(rng.uniform(80, 150))
+            cv2.rectangle(img, (cx - 1, cy), (cx + 1, min(H - 1, int(ys.max()) + _i(rng, 8, 16))), (g, g, g), -1)
+    boxes = []
+    for name, mask in placed:
         ys, xs = np.nonzero(mask)
         box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
         colour = np.array(COLOURS[name], np.float32) * rng.uniform(0.8, 1.05)
         img[mask > 0] = np.clip(colour + rng.uniform(-10, 10, 3), 0, 255)
         boxes.append((CLASSES.index(name), *box))
-        taken.append((x, y, x + bw, y + bh))
     for _ in range(_i(rng, 0, 3)):                       # specks: not objects
         s = _i(rng, 2, 4)
         x, y = _i(rng, 0, W - s), _i(rng, 0, H - s)
@@ -190,15 +197,13 @@ def make_folder(rng, spec):
         entries.append((data, ext, {"kind": "good", "scene": sid}))
         plan = dup_plan[s] if s < len(dup_plan) else None
         if plan in ("exact", "both"):
-            entries.append((data, ext, {"kind": "duplicate", "scene": sid, "how": "exact copy"}))
+            entries.append((data, ext, {"kind": "duplicate", "scene": sid}))
         if plan in ("near", "both"):
-            if rng.random() < 0.5:
+            if rng.random() < 0.5:                         # re-saved at a lower JPEG quality
                 near = encode(u8, ".jpg", _i(rng, 60, 75))
-                how = "re-saved as JPEG at a lower quality"
-            else:
+            else:                                          # brightness changed slightly, re-saved
                 near = encode(to_u8(img + rng.uniform(6, 12) * rng.choice([-1, 1])), ".jpg", quality)
-                how = "brightness changed slightly, re-saved"
-            entries.append((near, ".jpg", {"kind": "duplicate", "scene": sid, "how": how}))
+            entries.append((near, ".jpg", {"kind": "duplicate", "scene": sid}))
     for b in range(spec["blurred"]):
         img, _ = scene(rng)
         sigma = rng.uniform(2.5, 4.0)
@@ -236,8 +241,7 @@ def make_folder(rng, spec):
             else:
                 info["kind"] = "duplicate"
                 info["duplicate_of"] = first[info["scene"]]
-                info.setdefault("how", "exact copy" if files[name] == files[first[info["scene"]]]
-                                else "re-saved copy")
+                info["how"] = "exact copy" if files[name] == files[first[info["scene"]]] else "re-saved copy"
     return files, truth
 
 
@@ -283,8 +287,9 @@ def generate(out: Path, rng) -> None:
     seeds = rng.integers(0, 2**63 - 1, size=2)
     pub_files, pub_truth = make_folder(np.random.default_rng(int(seeds[0])), PUBLIC)
     hid_files, hid_truth = make_folder(np.random.default_rng(int(seeds[1])), HIDDEN)
-    shared = set(pub_files.values()) & set(hid_files.values()) - {b""}
-    assert not shared, "a hidden picture equals a public sample"
+    pictures = [{data for name, data in files.items() if truth[name]["kind"] != "corrupt"}
+                for files, truth in ((pub_files, pub_truth), (hid_files, hid_truth))]
+    assert not pictures[0] & pictures[1], "a hidden picture equals a public sample"
     write_folder(out / "public" / "images", pub_files)
     write_sample_answer(out / "public" / "sample_answer", pub_truth)
     write_folder(out / "hidden" / "images", hid_files)

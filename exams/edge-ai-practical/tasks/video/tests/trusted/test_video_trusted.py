@@ -178,6 +178,8 @@ def test_brightness_csv(candidate_outputs, answers_dir):
         note += f"; {share(missing, len(want))} of the frames have no row"
     if worst > BRIGHT_TOL:
         note += f"; the worst is off by {worst:.1f} grey levels"
+    if 0 not in got and len(want) in got:
+        note += "; frames are numbered from 0"
     give(good / len(want), note)
 
 

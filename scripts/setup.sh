@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Set up everything Practicum needs on a Debian 12 machine, as root. Safe to run
+# again: each step is skipped when already done.
+#   1. Debian packages: the Docker engine (docker.io), debootstrap, python venv
+#   2. the Docker engine, started in the background if it is not answering
+#   3. a virtualenv in .venv with this package and its test dependencies
+#   4. the sandbox image, built offline (skipped when its inputs are unchanged)
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export DEBIAN_FRONTEND=noninteractive
+say() { printf '==> %s\n' "$*"; }
+
+if [ "$(id -u)" != 0 ]; then
+  echo "setup.sh: run as root (it installs Debian packages and starts the Docker engine)" >&2
+  exit 1
+fi
+
+# 1. Debian packages --------------------------------------------------------
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then need+=(python3-venv); fi
+if [ ${#need[@]} -gt 0 ]; then
+  say "installing Debian packages: ${need[*]}"
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+else
+  say "Debian packages: present"
+fi
+
+# 2. the Docker engine ------------------------------------------------------
+if ! docker info >/dev/null 2>&1; then
+  say "starting the Docker engine (log: /var/log/practicum-dockerd.log)"
+  nohup dockerd >/var/log/practicum-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker info >/dev/null 2>&1 || { echo "setup.sh: dockerd did not answer within 60 s; see /var/log/practicum-dockerd.log" >&2; exit 1; }
+fi
+say "Docker engine: $(docker version --format '{{.Server.Version}}' 2>/dev/null)"
+
+# 3. the Python environment -------------------------------------------------
+VENV="$REPO/.venv"
+if [ ! -x "$VENV/bin/python" ]; then
+  say "creating $VENV"
+  python3 -m venv "$VENV"
+fi
+stamp="$VENV/.installed-$(sha256sum "$REPO/pyproject.toml" | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  say "installing Python dependencies into $VENV"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$REPO[test]"
+  rm -f "$VENV"/.installed-*
+  touch "$stamp"
+else
+  say "Python dependencies: present"
+fi
+
+# 4. the sandbox image ------------------------------------------------------
+say "sandbox image (built offline; skipped when up to date)"
+"$VENV/bin/practicum" image build default

@@ -1,0 +1,54 @@
+"""The embedded worker pool grades a real submission end to end with the real Docker engine."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from web.db import db
+from web.models import Job, JobAttempt, JobStatus, Result, Submission, SubmissionStatus
+from web.worker import WorkerPool
+
+from .conftest import FULL, submission_id
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+
+def wait_for(app, sid: int, timeout: float = 300.0) -> Submission:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            sub = db.session.get(Submission, sid)
+            if sub.status in (SubmissionStatus.GRADED, SubmissionStatus.FAILED):
+                db.session.expunge(sub)
+                return sub
+        time.sleep(0.2)
+    pytest.fail(f"submission {sid} not graded within {timeout:.0f} s")
+
+
+def test_pool_grades_real_submissions(app, candidate, image_tag):
+    app.config["SANDBOX_IMAGE"] = image_tag
+    sid = submission_id(candidate.upload("shapes", FULL / "shapes.py"))
+    candidate.set_lang("en")
+    nb = submission_id(candidate.upload("blur", FULL / "blur.ipynb"))
+    candidate.set_lang("zh")
+    pool = WorkerPool(app, size=2).start()
+    try:
+        sub, notebook = wait_for(app, sid), wait_for(app, nb)
+    finally:
+        pool.stop()
+    assert sub.status is SubmissionStatus.GRADED and notebook.status is SubmissionStatus.GRADED
+    with app.app_context():
+        result = db.session.scalar(select(Result).where(Result.submission_id == sid))
+        assert (result.score, result.max_score, result.status) == (5.0, 5.0, "ok")
+        assert {t["name"] for t in result.tests} == {"test_classify_answers_every_picture", "test_accuracy"}
+        assert result.message == "全部检查通过。"                   # graded in the candidate's language
+        blur = db.session.scalar(select(Result).where(Result.submission_id == nb))
+        assert (blur.score, blur.max_score, blur.message) == (6.0, 6.0, "All checks passed.")
+        assert blur.artifacts and blur.artifacts_dir.startswith(app.config["ARTIFACTS_DIR"])
+        job = db.session.scalar(select(Job).where(Job.submission_id == sid))
+        assert job.status is JobStatus.GRADED and job.attempts == 1
+        assert [a.outcome.value for a in db.session.scalars(select(JobAttempt))] == ["graded", "graded"]
+    page = candidate.get(f"/submissions/{sid}").get_data(as_text=True)
+    assert "<strong>5</strong> / 5" in page and "全部检查通过。" in page
