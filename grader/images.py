@@ -61,6 +61,24 @@ def _definition_files(name: str) -> list[Path]:
                   if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith("."))
 
 
+def local_packages(name: str) -> list[Path]:
+    """Folders of our own packages built into the image (e.g. the edgeai SDK)."""
+    d = definition_dir(name)
+    return [(d / rel).resolve() for rel in load_definition(name)["python"].get("local", [])]
+
+
+def _local_files(pkg: Path) -> list[Path]:
+    """What goes into the package's wheel: its tests and build leftovers do not count."""
+    out = []
+    for p in sorted(pkg.rglob("*")):
+        rel = p.relative_to(pkg).parts
+        if not p.is_file() or rel[0] in ("tests", "build") or "__pycache__" in rel \
+                or any(part.endswith(".egg-info") or part.startswith(".") for part in rel):
+            continue
+        out.append(p)
+    return out
+
+
 def image_hash(name: str) -> str:
     h = hashlib.sha256()
     d = definition_dir(name)
@@ -68,6 +86,10 @@ def image_hash(name: str) -> str:
         label = path.relative_to(d).as_posix() if path.is_relative_to(d) else "grader/images.py"
         h.update(f"{label}\0{path.stat().st_size}\0".encode())
         h.update(path.read_bytes())
+    for pkg in local_packages(name):
+        for path in _local_files(pkg):
+            h.update(f"local:{pkg.name}/{path.relative_to(pkg).as_posix()}\0".encode())
+            h.update(path.read_bytes())
     return h.hexdigest()[:12]
 
 
@@ -184,7 +206,9 @@ def download_wheels(name: str, cache: Path) -> tuple[Path, bool]:
     """Step 1: every wheel needed, for the image's python, into a cached wheelhouse."""
     d, py = definition_dir(name), load_definition(name)["python"]
     req = (d / "requirements.txt").read_text()
-    key = _short_hash(req, py["pip"], py["python_version"], py["glibc"], platform.machine())
+    nodeps_file = d / "requirements-nodeps.txt"
+    nodeps = nodeps_file.read_text() if nodeps_file.exists() else ""
+    key = _short_hash(req, nodeps, py["pip"], py["python_version"], py["glibc"], platform.machine())
     wheels = cache / f"wheels-{key}"
     if (wheels / ".complete").exists():
         return wheels, True
@@ -198,8 +222,27 @@ def download_wheels(name: str, cache: Path) -> tuple[Path, bool]:
     for plat in _wheel_platforms(py["glibc"]):
         cmd += ["--platform", plat]
     _run(cmd)
+    # packages whose declared dependencies would pull what we must not have
+    # (a second OpenCV, say): their wheels alone, dependencies pinned above
+    (wheels / "requirements-nodeps.txt").write_text(nodeps)
+    if nodeps.strip():
+        nd = [c for c in cmd if c != f"pip=={py['pip']}"]
+        nd[nd.index("-r") + 1] = str(wheels / "requirements-nodeps.txt")
+        _run(nd + ["--no-deps"])
     (wheels / ".complete").touch()
     return wheels, False
+
+
+def build_local_wheels(name: str, wheels: Path) -> list[str]:
+    """Our own packages, as wheels, into the (per-build copy of the) wheelhouse."""
+    built = []
+    for pkg in local_packages(name):
+        out = wheels / "local"
+        out.mkdir(exist_ok=True)
+        _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+              "--no-deps", "-w", str(out), str(pkg)])
+        built.append(pkg.name)
+    return built
 
 
 def make_base(name: str, cache: Path, rootfs: Path) -> bool:
@@ -234,11 +277,16 @@ def make_base(name: str, cache: Path, rootfs: Path) -> bool:
 def install_wheels(rootfs: Path, wheels: Path, pip_version: str) -> None:
     """Step 3: pip, run from its own wheel, installs offline into /usr/local."""
     pip_wheel = f"/wheels/pip-{pip_version}-py3-none-any.whl/pip"
-    _in_chroot(rootfs, ["python3", pip_wheel, "install", "--quiet", "--no-index",
-                        "--find-links", "/wheels", "--no-cache-dir", "--break-system-packages",
-                        "--root-user-action=ignore", "--disable-pip-version-check",
-                        "--no-warn-script-location", "-r", "/wheels/requirements.txt"],
-               wheels=wheels)
+    pip = ["python3", pip_wheel, "install", "--quiet", "--no-index", "--find-links", "/wheels",
+           "--no-cache-dir", "--break-system-packages", "--root-user-action=ignore",
+           "--disable-pip-version-check", "--no-warn-script-location"]
+    _in_chroot(rootfs, pip + ["-r", "/wheels/requirements.txt"], wheels=wheels)
+    nodeps = wheels / "requirements-nodeps.txt"
+    if nodeps.exists() and nodeps.read_text().strip():
+        _in_chroot(rootfs, pip + ["--no-deps", "-r", "/wheels/requirements-nodeps.txt"], wheels=wheels)
+    local = sorted((wheels / "local").glob("*.whl")) if (wheels / "local").is_dir() else []
+    if local:
+        _in_chroot(rootfs, pip + ["--no-deps", *[f"/wheels/local/{w.name}" for w in local]], wheels=wheels)
     (rootfs / "wheels").rmdir()
 
 
@@ -335,6 +383,13 @@ def _build(client, name: str, digest: str, cache: Path, progress) -> None:
         cached = make_base(name, cache, rootfs)
         suite = definition["debian"]["suite"]
         step(2, f"debootstrap {suite}" + (" (cached base found)" if cached else ""), t)
+        if local_packages(name):
+            t = time.monotonic()
+            build_dir = work / "wheels"
+            shutil.copytree(wheels, build_dir)     # the cached wheelhouse stays as downloaded
+            wheels = build_dir
+            built = build_local_wheels(name, wheels)
+            step(2, f"local packages {', '.join(built)} built", t)
         t = time.monotonic()
         install_wheels(rootfs, wheels, definition["python"]["pip"])
         step(3, "pip install (offline, in chroot)", t)
