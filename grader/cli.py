@@ -62,7 +62,8 @@ def main() -> None:
 @click.option("--artifacts", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for screenshots, executed notebooks and logs (default under $PRACTICUM_HOME).")
 @click.option("--jobs", type=int, default=None, help="Sandboxes at once (default: the number of cores).")
-def grade(exam_dir, submission, task_id, as_json, fmt, output, lang, artifacts, jobs):
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr.")
+def grade(exam_dir, submission, task_id, as_json, fmt, output, lang, artifacts, jobs, quiet):
     """Grade SUBMISSION (a .ipynb, .py, .zip or folder) against the exam in EXAM_DIR.
 
     Exit 0 when graded, whatever the score; 2 with the reason when the
@@ -83,7 +84,8 @@ def grade(exam_dir, submission, task_id, as_json, fmt, output, lang, artifacts, 
         if artifacts is None:
             artifacts = practicum_home() / "artifacts" / exam.id
         rep = grading.grade_path(exam, submission, store=store, task=task_id, lang=lang,
-                                 artifacts_root=artifacts, parallel_tasks=pool.size())
+                                 artifacts_root=artifacts, parallel_tasks=pool.size(),
+                                 progress=None if quiet else lambda s: click.echo(s, err=True))
     except PracticumError as exc:
         _fail(exc, lang, fmt != "table")
         return

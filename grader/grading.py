@@ -32,11 +32,12 @@ def tasks_to_grade(exam: Exam, intake: Intake, only: str | None):
 
 
 def grade_intake(exam: Exam, intake: Intake, *, image: str, lang: str, only: str | None = None,
-                 artifacts: Path | None = None, parallel_tasks: int = 1) -> GradeReport:
+                 artifacts: Path | None = None, parallel_tasks: int = 1, progress=None) -> GradeReport:
     t0 = time.monotonic()
     wanted = tasks_to_grade(exam, intake, only)
     handed_in = [(t, intake.tasks[t.id]) for t in wanted if t.id in intake.tasks]
-    graded = grade_tasks(exam, handed_in, image=image, artifacts=artifacts, lang=lang, parallel=parallel_tasks)
+    graded = grade_tasks(exam, handed_in, image=image, artifacts=artifacts, lang=lang, parallel=parallel_tasks,
+                         progress=progress)
     results = [graded[t.id] if t.id in graded else missing_task(t, lang) for t in wanted]
     return GradeReport(
         exam=exam.id, submission=intake.ref,
@@ -50,15 +51,18 @@ def grade_intake(exam: Exam, intake: Intake, *, image: str, lang: str, only: str
 
 def grade_path(exam: Exam, source: Path, *, store: Store, task: str | None = None, lang: str = "en",
                artifacts_root: Path | None = None, image: str | None = None,
-               parallel_tasks: int = 1) -> GradeReport:
+               parallel_tasks: int = 1, progress=None) -> GradeReport:
     """Accept `source` (raises SubmissionRejected, after storing it) and grade it.
 
     Artifacts go to `artifacts_root/<first 16 hex of the submission's sha256>`.
     """
     image = image or resolve_image(exam)
-    exam = prepare_exam(exam, image)
+    exam = prepare_exam(exam, image, progress=progress)
     with tempfile.TemporaryDirectory(prefix="practicum-intake-") as work:
         intake = accept(Path(source), exam, store, task=task, workdir=Path(work))
         artifacts = artifacts_root / intake.ref.sha256[:16] if artifacts_root else None
+        if progress:
+            progress(f"accepted {intake.ref.filename} (sha256 {intake.ref.sha256[:12]}): "
+                     f"{len(intake.tasks)} task(s) handed in")
         return grade_intake(exam, intake, image=image, lang=lang, only=task, artifacts=artifacts,
-                            parallel_tasks=parallel_tasks)
+                            parallel_tasks=parallel_tasks, progress=progress)

@@ -182,7 +182,8 @@ def run_judge(tasks: list[Task], image: str, candidate_outs: dict[str, Path], ou
         if task.dir("answers").is_dir():
             binds.append(sandbox.Bind(task.dir("answers"), f"/answers/{tid}"))
         binds.append(sandbox.Bind(candidate_outs[tid], f"/candidate/{tid}"))
-        paths[tid] = {"public_dir": f"{base}/public", "hidden_dir": f"{base}/hidden",
+        paths[tid] = {"test_dir": f"{base}/tests/trusted",
+                      "public_dir": f"{base}/public", "hidden_dir": f"{base}/hidden",
                       "answers_dir": f"/answers/{tid}", "candidate_out": f"/candidate/{tid}",
                       "artifacts_dir": f"{protocol.ARTIFACTS}/{tid}"}
     spec = sandbox.SandboxSpec(
@@ -209,8 +210,9 @@ def run_judge(tasks: list[Task], image: str, candidate_outs: dict[str, Path], ou
 
 
 def grade_tasks(exam: Exam, items: list[tuple[Task, TaskFiles]], *, image: str, artifacts: Path | None,
-                lang: str, parallel: int = 1) -> dict[str, TaskResult]:
+                lang: str, parallel: int = 1, progress=None) -> dict[str, TaskResult]:
     """Every handed-in task: candidate sandboxes side by side, then one judge sandbox."""
+    say = progress or (lambda text: None)
     from concurrent.futures import ThreadPoolExecutor
     from contextlib import ExitStack
 
@@ -221,7 +223,9 @@ def grade_tasks(exam: Exam, items: list[tuple[Task, TaskFiles]], *, image: str, 
         def candidate(item):
             task, files = item
             t0 = time.monotonic()
-            return task.id, run_candidate(task, files, image, outs[task.id]), time.monotonic() - t0
+            report = run_candidate(task, files, image, outs[task.id])
+            say(f"  {task.id:<14} candidate sandbox: {report.run.verdict.value} ({time.monotonic() - t0:.1f}s)")
+            return task.id, report, time.monotonic() - t0
 
         if parallel > 1 and len(items) > 1:
             with ThreadPoolExecutor(parallel) as ex:
@@ -237,8 +241,10 @@ def grade_tasks(exam: Exam, items: list[tuple[Task, TaskFiles]], *, image: str, 
         if judged:
             judge_out = stack.enter_context(sandbox.output_folder(_judge_limits(judged)))
             t0 = time.monotonic()
+            say(f"  judge sandbox for {', '.join(t.id for t in judged)} ...")
             judges = run_judge(judged, image, {t.id: outs[t.id] for t in judged}, judge_out)
             judge_s = time.monotonic() - t0
+            say(f"  judge sandbox: done ({judge_s:.1f}s)")
 
         results = {}
         for task, _ in items:

@@ -84,10 +84,11 @@ class RubricPlugin:
 
     # -- where things are -------------------------------------------------
     def _task_of(self, path) -> str | None:
-        """In a judge run for several tasks, tests live in /exam/<task>/tests/trusted."""
-        parts = Path(str(path)).parts
-        if "tasks" in self.spec and len(parts) > 2 and parts[1] == "exam":
-            return parts[2]
+        """In a judge run for several tasks, the task whose test folder holds `path`."""
+        text = str(path)
+        for tid, info in self.spec.get("tasks", {}).items():
+            if text.startswith(info["test_dir"].rstrip("/") + "/"):
+                return tid
         return None
 
     def _paths(self, node) -> dict:

@@ -1,0 +1,73 @@
+"""The sandbox image: named by its inputs, built offline, and what it holds."""
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+from grader import images, sandbox
+from grader.models import Limits
+from grader.tryout import run_script
+
+from .conftest import REPO
+
+
+def copy_definitions(tmp_path):
+    shutil.copytree(REPO / "sandbox_images", tmp_path / "sandbox_images",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
+    return tmp_path / "sandbox_images"
+
+
+def test_tag_is_stable_and_follows_the_inputs(tmp_path, monkeypatch):
+    defs = copy_definitions(tmp_path)
+    monkeypatch.setenv("PRACTICUM_IMAGES_DIR", str(defs))
+    first = images.image_tag("default")
+    assert images.image_tag("default") == first
+    with open(defs / "default" / "requirements.txt", "a") as fh:
+        fh.write("\n# a comment is an input too\n")
+    assert images.image_tag("default") != first
+
+
+def test_tag_ignores_caches_and_tests_of_local_packages(tmp_path, monkeypatch):
+    defs = copy_definitions(tmp_path)
+    monkeypatch.setenv("PRACTICUM_IMAGES_DIR", str(defs))
+    first = images.image_tag("default")
+    for pkg in images.local_packages("default"):
+        (pkg / "tests").mkdir(exist_ok=True)
+        (pkg / "tests" / "test_new.py").write_text("def test(): pass\n")
+        (pkg / "__pycache__").mkdir(exist_ok=True)
+        (pkg / "__pycache__" / "x.pyc").write_bytes(b"0")
+    assert images.image_tag("default") == first
+
+
+@pytest.mark.docker
+def test_up_to_date_build_is_a_no_op(image_tag):
+    t0 = time.monotonic()
+    assert images.build_image("default", progress=lambda s: None) == image_tag
+    assert time.monotonic() - t0 < 10
+
+
+@pytest.mark.docker
+def test_image_runs_as_nobody_with_the_exam_stack(image_tag, tmp_path):
+    script = tmp_path / "probe.py"
+    script.write_text('''
+import os, subprocess
+import numpy, cv2, onnxruntime, nbclient, ipykernel, pytest, sklearn, skl2onnx, PIL
+from PySide6.QtWidgets import QApplication, QLabel
+print("uid", os.getuid(), "home", os.environ["HOME"], "qpa", os.environ["QT_QPA_PLATFORM"])
+print("cv2", cv2.__version__.split(".")[0], os.path.isdir(cv2.data.haarcascades))
+app = QApplication([])
+label = QLabel("考试 exam")
+label.resize(120, 40)
+print("png", label.grab().save("/out/work/label.png", "PNG"))
+fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+print("cjk", bool(fonts.strip()))
+''')
+    res = run_script(script, image=image_tag, limits=Limits(wall_s=60, memory_mb=1024))
+    assert res.verdict.value == "ok", res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0] == "uid 65534 home /tmp qpa offscreen"
+    assert lines[1] == "cv2 4 True"
+    assert lines[2] == "png True"
+    assert lines[3] == "cjk True"
