@@ -32,12 +32,13 @@ def tasks_to_grade(exam: Exam, intake: Intake, only: str | None):
 
 
 def grade_intake(exam: Exam, intake: Intake, *, image: str, lang: str, only: str | None = None,
-                 artifacts: Path | None = None, parallel_tasks: int = 1, progress=None) -> GradeReport:
+                 artifacts: Path | None = None, parallel_tasks: int = 1, progress=None,
+                 job: str | None = None) -> GradeReport:
     t0 = time.monotonic()
     wanted = tasks_to_grade(exam, intake, only)
     handed_in = [(t, intake.tasks[t.id]) for t in wanted if t.id in intake.tasks]
     graded = grade_tasks(exam, handed_in, image=image, artifacts=artifacts, lang=lang, parallel=parallel_tasks,
-                         progress=progress)
+                         progress=progress, job=job)
     results = [graded[t.id] if t.id in graded else missing_task(t, lang) for t in wanted]
     return GradeReport(
         exam=exam.id, submission=intake.ref,
@@ -51,7 +52,7 @@ def grade_intake(exam: Exam, intake: Intake, *, image: str, lang: str, only: str
 
 def grade_path(exam: Exam, source: Path, *, store: Store, task: str | None = None, lang: str = "en",
                artifacts_root: Path | None = None, image: str | None = None,
-               parallel_tasks: int = 1, progress=None) -> GradeReport:
+               parallel_tasks: int = 1, progress=None, job: str | None = None) -> GradeReport:
     """Accept `source` (raises SubmissionRejected, after storing it) and grade it.
 
     Artifacts go to `artifacts_root/<first 16 hex of the submission's sha256>`.
@@ -65,4 +66,4 @@ def grade_path(exam: Exam, source: Path, *, store: Store, task: str | None = Non
             progress(f"accepted {intake.ref.filename} (sha256 {intake.ref.sha256[:12]}): "
                      f"{len(intake.tasks)} task(s) handed in")
         return grade_intake(exam, intake, image=image, lang=lang, only=task, artifacts=artifacts,
-                            parallel_tasks=parallel_tasks, progress=progress)
+                            parallel_tasks=parallel_tasks, progress=progress, job=job)

@@ -137,6 +137,7 @@ class TestResult:
     visibility: Visibility
     phase: Phase
     duration_s: float = 0.0
+    messages: tuple[tuple[str, str], ...] = ()   # (lang, text) for every language we speak
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class TaskResult:
     tests: tuple[TestResult, ...] = ()
     duration_s: float = 0.0
     artifacts: tuple[str, ...] = ()   # paths relative to the report's artifact folder
+    messages: tuple[tuple[str, str], ...] = ()   # (lang, text) for every language we speak
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,14 @@ from .models import GradeReport, TaskResult, TestResult, Visibility
 
 def test_json(t: TestResult) -> dict:
     return {"name": t.name, "score": t.score, "max_score": t.max_score, "status": t.status.value,
-            "message": t.message, "visibility": t.visibility.value, "phase": t.phase.value,
-            "duration_s": t.duration_s}
+            "message": t.message, "messages": dict(t.messages), "visibility": t.visibility.value,
+            "phase": t.phase.value, "duration_s": t.duration_s}
 
 
 def task_json(t: TaskResult) -> dict:
     return {"id": t.id, "score": t.score, "max_score": t.max_score, "status": t.status.value,
-            "message": t.message, "duration_s": t.duration_s, "artifacts": list(t.artifacts),
+            "message": t.message, "messages": dict(t.messages), "duration_s": t.duration_s,
+            "artifacts": list(t.artifacts),
             "tests": [test_json(x) for x in t.tests]}
 
 

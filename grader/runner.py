@@ -25,7 +25,7 @@ from .intake import TaskFiles
 from .manifest import Exam, Task
 from .models import Limits, Phase, TaskResult
 from .pool import slot
-from .scoring import PhaseReport, parse_events, parse_notebook_report, score_task
+from .scoring import PhaseReport, parse_events, parse_notebook_report, score_task_bilingual
 
 RESULTS_CAP = 2 * 1024 * 1024
 REPORT_CAP = 1024 * 1024
@@ -136,7 +136,7 @@ def _keep_logs(run, dest: Path, prefix: str) -> list[str]:
     return kept
 
 
-def run_candidate(task: Task, files: TaskFiles, image: str, out_dir: Path) -> PhaseReport:
+def run_candidate(task: Task, files: TaskFiles, image: str, out_dir: Path, job: str | None = None) -> PhaseReport:
     phases = (Phase.PUBLIC, Phase.HIDDEN)
     test_binds, test_dirs = _test_binds(task, phases)
     spec = sandbox.SandboxSpec(
@@ -148,6 +148,7 @@ def run_candidate(task: Task, files: TaskFiles, image: str, out_dir: Path) -> Ph
             "limits": _limits_dict(task.limits), "tests_budget_s": _tests_budget(task, phases),
         },
         binds=(*_data_binds(task, "public", "hidden"), *_inputs_bind(task), *test_binds),
+        job=job,
     )
     sandbox.stage(files.root, out_dir)
     with slot():
@@ -163,7 +164,8 @@ def _judge_limits(tasks: list[Task]) -> Limits:
         output_mb=max(l.output_mb for l in each), test_s=max(l.test_s for l in each))
 
 
-def run_judge(tasks: list[Task], image: str, candidate_outs: dict[str, Path], out_dir: Path) -> dict[str, PhaseReport]:
+def run_judge(tasks: list[Task], image: str, candidate_outs: dict[str, Path], out_dir: Path,
+              job: str | None = None) -> dict[str, PhaseReport]:
     """One judge sandbox for every task with trusted tests: one container, not one per task.
 
     Each task's tests, inputs, answers and candidate outputs sit under its own
@@ -192,6 +194,7 @@ def run_judge(tasks: list[Task], image: str, candidate_outs: dict[str, Path], ou
                   "limits": _limits_dict(limits),
                   "tests_budget_s": sum(_tests_budget(t, (Phase.TRUSTED,)) for t in tasks)},
         binds=tuple(binds),
+        job=job,
     )
     with slot():
         run = sandbox.run(spec, out_dir)
@@ -210,7 +213,7 @@ def run_judge(tasks: list[Task], image: str, candidate_outs: dict[str, Path], ou
 
 
 def grade_tasks(exam: Exam, items: list[tuple[Task, TaskFiles]], *, image: str, artifacts: Path | None,
-                lang: str, parallel: int = 1, progress=None) -> dict[str, TaskResult]:
+                lang: str, parallel: int = 1, progress=None, job: str | None = None) -> dict[str, TaskResult]:
     """Every handed-in task: candidate sandboxes side by side, then one judge sandbox."""
     say = progress or (lambda text: None)
     from concurrent.futures import ThreadPoolExecutor
@@ -223,7 +226,7 @@ def grade_tasks(exam: Exam, items: list[tuple[Task, TaskFiles]], *, image: str, 
         def candidate(item):
             task, files = item
             t0 = time.monotonic()
-            report = run_candidate(task, files, image, outs[task.id])
+            report = run_candidate(task, files, image, outs[task.id], job=job)
             say(f"  {task.id:<14} candidate sandbox: {report.run.verdict.value} ({time.monotonic() - t0:.1f}s)")
             return task.id, report, time.monotonic() - t0
 
@@ -242,7 +245,7 @@ def grade_tasks(exam: Exam, items: list[tuple[Task, TaskFiles]], *, image: str, 
             judge_out = stack.enter_context(sandbox.output_folder(_judge_limits(judged)))
             t0 = time.monotonic()
             say(f"  judge sandbox for {', '.join(t.id for t in judged)} ...")
-            judges = run_judge(judged, image, {t.id: outs[t.id] for t in judged}, judge_out)
+            judges = run_judge(judged, image, {t.id: outs[t.id] for t in judged}, judge_out, job=job)
             judge_s = time.monotonic() - t0
             say(f"  judge sandbox: done ({judge_s:.1f}s)")
 
@@ -256,6 +259,6 @@ def grade_tasks(exam: Exam, items: list[tuple[Task, TaskFiles]], *, image: str, 
                 if task.id in judges:
                     kept += [f"judge/{p}" for p in copy_artifacts(judge_out / "artifacts" / task.id, dest / "judge")]
             duration = durations[task.id] + (judge_s if task.id in judges else 0.0)
-            results[task.id] = score_task(task, reports[task.id], judges.get(task.id), lang,
-                                          duration_s=duration, artifacts=tuple(kept))
+            results[task.id] = score_task_bilingual(task, reports[task.id], judges.get(task.id), lang,
+                                                    duration_s=duration, artifacts=tuple(kept))
         return results

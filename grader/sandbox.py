@@ -39,6 +39,7 @@ HARNESS_DIR = Path(__file__).resolve().parent / "harness"
 SANDBOX_UID = 65534
 LABEL = "practicum.sandbox"
 OWNER_LABEL = "practicum.owner"
+JOB_LABEL = "practicum.job"
 START_GRACE_S = 15.0     # container start, interpreter and kernel start-up
 _OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -58,6 +59,7 @@ class SandboxSpec:
     binds: tuple[Bind, ...] = ()
     env: dict = field(default_factory=dict)
     grace_s: float = START_GRACE_S
+    job: str | None = None              # the board's job id, so a proctor can cancel the run
 
 
 # ---------------------------------------------------------------------------
@@ -121,6 +123,19 @@ def sweep_orphans(client: docker.DockerClient | None = None) -> int:
             c.remove(force=True)
             removed += 1
     return removed
+
+
+def cancel(job: str, client: docker.DockerClient | None = None) -> int:
+    """Kill the running sandboxes of one job (a proctor's "cancel"). Returns how many."""
+    client = client or get_client()
+    killed = 0
+    for c in client.containers.list(filters={"label": f"{JOB_LABEL}={job}"}):
+        try:
+            c.kill()
+            killed += 1
+        except DockerException:
+            pass
+    return killed
 
 
 def _pid_alive(pid: int) -> bool:
@@ -236,7 +251,7 @@ def _container_config(spec: SandboxSpec, spec_dir: Path, out_dir: Path) -> dict:
         mounts=mounts,
         working_dir="/tmp",
         environment=env,
-        labels={LABEL: "1", OWNER_LABEL: _OWNER},
+        labels={LABEL: "1", OWNER_LABEL: _OWNER, **({JOB_LABEL: spec.job} if spec.job else {})},
         stdin_open=False,
         detach=True,
     )

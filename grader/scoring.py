@@ -8,6 +8,7 @@ candidate's run writes can change them.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -249,7 +250,33 @@ def score_task(task: Task, candidate: PhaseReport | None, judge: PhaseReport | N
                       tests=tuple(tests), duration_s=round(duration_s, 3), artifacts=artifacts)
 
 
+def score_task_bilingual(task: Task, candidate: PhaseReport | None, judge: PhaseReport | None,
+                         lang: str, duration_s: float = 0.0, artifacts: tuple[str, ...] = ()) -> TaskResult:
+    """`score_task` in `lang`, carrying every message in every language too.
+
+    Scores do not depend on the language; only the texts do, so the board can
+    show a result in the reader's language long after grading.
+    """
+    by_lang = {code: score_task(task, candidate, judge, code, duration_s, artifacts) for code in messages.LANGS}
+    return _with_messages(by_lang[lang] if lang in by_lang else score_task(task, candidate, judge, lang,
+                                                                            duration_s, artifacts), by_lang)
+
+
+def _with_messages(primary: TaskResult, by_lang: dict[str, TaskResult]) -> TaskResult:
+    tests = tuple(
+        dataclasses.replace(t, messages=tuple((code, r.tests[i].message) for code, r in by_lang.items()))
+        for i, t in enumerate(primary.tests))
+    return dataclasses.replace(primary, tests=tests,
+                               messages=tuple((code, r.message) for code, r in by_lang.items()))
+
+
 def missing_task(task: Task, lang: str) -> TaskResult:
+    """A task with nothing handed in: every test 0, messages in every language."""
+    by_lang = {code: _missing(task, code) for code in messages.LANGS}
+    return _with_messages(by_lang.get(lang) or _missing(task, lang), by_lang)
+
+
+def _missing(task: Task, lang: str) -> TaskResult:
     tests = tuple(score_test(spec, None, lang) for spec in task.tests)
     return TaskResult(id=task.id, score=0.0, max_score=task.points, status=Verdict.MISSING,
                       message=messages.text("task_missing", lang, expected=" / ".join(task.expected_files())),

@@ -38,9 +38,9 @@ def test_to_json_has_exactly_the_contract_keys(rep):
                          "tasks"}
     assert set(data["submission"]) == {"sha256", "filename", "kind"}
     for task in data["tasks"]:
-        assert set(task) == {"id", "score", "max_score", "status", "message", "duration_s", "artifacts", "tests"}
+        assert set(task) == {"id", "score", "max_score", "status", "message", "messages", "duration_s", "artifacts", "tests"}
         for test in task["tests"]:
-            assert set(test) == {"name", "score", "max_score", "status", "message", "visibility", "phase",
+            assert set(test) == {"name", "score", "max_score", "status", "message", "messages", "visibility", "phase",
                                  "duration_s"}
 
 

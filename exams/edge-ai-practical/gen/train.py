@@ -1,0 +1,226 @@
+"""Task `train` (unit 6): a labelled picture set of synthetic traffic signs, a
+hidden test set, and a reference model trained here the way candidates would.
+
+    public/train/<class>/NNNN.png     the training set candidates get (as data/train/)
+    public/sample_test/               a small labelled set to check an exported model on:
+                                      NNNN.png and labels.csv (file,label)
+    hidden/train/<class>/NNNN.png     the training set of the grading run (another seed)
+    answers/test/NNNN.png             the hidden test set (judge only)
+    answers/labels.json               {"classes": [...], "labels": {file: class}}
+    answers/reference.onnx            the examiner's model (StandardScaler + MLP, skl2onnx),
+                                      timed beside the candidate's model for the latency limit
+    answers/reference.json            its accuracy on the test set, size and training time
+
+Pictures are 32x32 grey, one sign each: a shape (octagon, triangle up or down,
+disc, square turned 45 degrees) with an inner mark, drawn on a cluttered
+background and then rotated, scaled, shifted, blurred, lit unevenly and
+noised. Polarity varies: the sign may be darker or lighter than its
+surroundings, so raw-pixel linear models fall short and a tuned classifier
+(an MLP, an SVM on PCA features, ...) is needed for 0.95.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+CLASSES = ("stop", "yield", "warning", "no_entry", "priority")
+SIZE = 32
+SS = 4                      # draw at 4x, then shrink: smooth edges
+N_TRAIN = 300               # per class
+N_SAMPLE = 20               # per class, public sample_test
+N_TEST = 100                # per class, hidden test
+
+
+def _poly(n, r, phase):
+    a = phase + np.arange(n) * 2 * np.pi / n
+    return np.stack([r * np.cos(a), r * np.sin(a)], 1)
+
+
+def _outline(cls: str, r: float) -> np.ndarray:
+    """Shape outline around (0, 0), radius r, y down."""
+    if cls == "stop":
+        return _poly(8, r, np.pi / 8)
+    if cls == "yield":            # point down
+        return _poly(3, r * 1.1, np.pi / 2)
+    if cls == "warning":          # point up
+        return _poly(3, r * 1.1, -np.pi / 2)
+    if cls == "priority":         # a square on its corner
+        return _poly(4, r * 1.05, 0.0)
+    return _poly(48, r, 0.0)      # no_entry: a disc
+
+
+def _mark(canvas, cls, c, r, ink):
+    """The inner mark, drawn in `ink` on the sign."""
+    cx, cy = c
+    t = max(2, int(r * 0.16))
+    if cls == "stop":                       # a text-like band of blobs
+        for k in range(-2, 3):
+            x = int(cx + k * r * 0.28)
+            cv2.rectangle(canvas, (x - int(r * 0.1), int(cy - r * 0.18)), (x + int(r * 0.1), int(cy + r * 0.18)), ink, -1)
+    elif cls == "no_entry":                 # a wide bar
+        cv2.rectangle(canvas, (int(cx - r * 0.7), int(cy - r * 0.17)), (int(cx + r * 0.7), int(cy + r * 0.17)), ink, -1)
+    elif cls == "warning":                  # an exclamation mark
+        cv2.line(canvas, (int(cx), int(cy - r * 0.25)), (int(cx), int(cy + r * 0.3)), ink, t)
+        cv2.circle(canvas, (int(cx), int(cy + r * 0.55)), t, ink, -1)
+    elif cls == "yield":                    # a hollow inner triangle
+        inner = (_poly(3, r * 0.62, np.pi / 2) + (cx, cy - r * 0.08)).astype(np.int32)
+        cv2.polylines(canvas, [inner], True, ink, t)
+    elif cls == "priority":                 # a smaller square inside
+        inner = (_poly(4, r * 0.6, 0.0) + (cx, cy)).astype(np.int32)
+        cv2.fillPoly(canvas, [inner], ink)
+
+
+def _background(rng, n):
+    g = float(rng.uniform(40, 215))
+    img = np.full((n, n), g, np.float32)
+    # a gradient, blobs and lines: clutter from the street behind the sign
+    gx, gy = rng.uniform(-40, 40, 2)
+    yy, xx = np.mgrid[0:n, 0:n] / n
+    img += gx * (xx - 0.5) + gy * (yy - 0.5)
+    for _ in range(int(rng.integers(1, 5))):
+        v = float(rng.uniform(20, 235))
+        if rng.random() < 0.5:
+            p1 = tuple(int(v) for v in rng.integers(0, n, 2))
+            p2 = tuple(int(v) for v in rng.integers(0, n, 2))
+            cv2.line(img, p1, p2, v, int(rng.integers(SS, 4 * SS)))
+        else:
+            x, y = rng.integers(0, n, 2)
+            w, h = rng.integers(4 * SS, 14 * SS, 2)
+            cv2.rectangle(img, (int(x), int(y)), (int(x + w), int(y + h)), v, -1)
+    return img
+
+
+def sign(rng, cls: str) -> np.ndarray:
+    """One 32x32 uint8 grey picture of a sign of class `cls`."""
+    n = SIZE * SS
+    img = _background(rng, n)
+    r = rng.uniform(0.30, 0.44) * n
+    c = np.array([n / 2, n / 2]) + rng.uniform(-0.09, 0.09, 2) * n
+    # sign body, border and mark intensities: light-on-dark or dark-on-light
+    body = float(rng.uniform(25, 230))
+    far = float(np.clip(body + rng.choice([-1, 1]) * rng.uniform(70, 140), 0, 255))
+    border = far if rng.random() < 0.6 else float(np.clip(body + rng.uniform(-25, 25), 0, 255))
+    ink = far
+    pts = _outline(cls, r) + c
+    cv2.fillPoly(img, [pts.astype(np.int32)], border, cv2.LINE_AA)
+    inner = _outline(cls, r * rng.uniform(0.8, 0.9)) + c
+    cv2.fillPoly(img, [inner.astype(np.int32)], body, cv2.LINE_AA)
+    _mark(img, cls, c, r, ink)
+    # geometry: rotation, perspective-ish squash, scale
+    angle = rng.uniform(-15, 15)
+    scale = rng.uniform(0.85, 1.1)
+    m = cv2.getRotationMatrix2D((n / 2, n / 2), angle, scale)
+    m[0, 0] *= rng.uniform(0.88, 1.0)
+    m[:, 2] += rng.uniform(-0.05, 0.05, 2) * n
+    edge = float(img[0].mean())
+    img = cv2.warpAffine(img, m, (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=edge)
+    img = cv2.resize(img, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+    # light, blur, noise
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE] / SIZE
+    img = img * rng.uniform(0.7, 1.15) + rng.uniform(-25, 25) * (xx - 0.5) + rng.uniform(-25, 25) * (yy - 0.5)
+    s = rng.uniform(0.0, 1.0)
+    if s > 0.3:
+        img = cv2.GaussianBlur(img, (0, 0), s)
+    img += rng.normal(0, rng.uniform(2, 10), img.shape)
+    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+
+
+def make_set(rng, per_class: int):
+    """[(class, picture)] in a shuffled order."""
+    items = [(cls, sign(rng, cls)) for cls in CLASSES for _ in range(per_class)]
+    order = rng.permutation(len(items))
+    return [items[i] for i in order]
+
+
+def png(img) -> bytes:
+    ok, buf = cv2.imencode(".png", img, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    assert ok
+    return buf.tobytes()
+
+
+def write_train(root: Path, items, first: int):
+    for k, (cls, img) in enumerate(items):
+        folder = root / cls
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{first + k:04d}.png").write_bytes(png(img))
+
+
+def write_flat(root: Path, items, first: int) -> dict:
+    root.mkdir(parents=True, exist_ok=True)
+    labels = {}
+    for k, (cls, img) in enumerate(items):
+        name = f"{first + k:04d}.png"
+        (root / name).write_bytes(png(img))
+        labels[name] = cls
+    return labels
+
+
+def features(items):
+    """The model input of the statement: grey / 255, flattened row by row, float32 [N, 1024]."""
+    x = np.stack([img.reshape(-1) for _, img in items]).astype(np.float32) / 255.0
+    y = np.array([CLASSES.index(c) for c, _ in items])
+    return x, y
+
+
+def reference_model(train, test):
+    """StandardScaler + MLP, as the statement's hints suggest; exported with skl2onnx."""
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import FloatTensorType
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = features(train)
+    t0 = time.monotonic()
+    model = make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(128,), alpha=1e-3, max_iter=200,
+                                                         early_stopping=True, random_state=0))
+    model.fit(x, y)
+    seconds = time.monotonic() - t0
+    xt, yt = features(test)
+    acc = float((model.predict(xt) == yt).mean())
+    onx = convert_sklearn(model, initial_types=[("input", FloatTensorType([None, SIZE * SIZE]))],
+                          options={id(model): {"zipmap": False}}, target_opset=17)
+    return onx.SerializeToString(), {"accuracy": round(acc, 4), "train_s": round(seconds, 1)}
+
+
+def generate(out: Path, rng) -> None:
+    seeds = rng.integers(0, 2**63 - 1, size=4)
+    pub_train = make_set(np.random.default_rng(int(seeds[0])), N_TRAIN)
+    pub_sample = make_set(np.random.default_rng(int(seeds[1])), N_SAMPLE)
+    hid_train = make_set(np.random.default_rng(int(seeds[2])), N_TRAIN)
+    test = make_set(np.random.default_rng(int(seeds[3])), N_TEST)
+
+    write_train(out / "public" / "train", pub_train, 1)
+    labels = write_flat(out / "public" / "sample_test", pub_sample, 1)
+    with open(out / "public" / "sample_test" / "labels.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", "label"])
+        w.writerows(sorted(labels.items()))
+    (out / "public" / "classes.txt").write_text("\n".join(CLASSES) + "\n", encoding="utf-8")
+
+    # hidden numbering starts elsewhere: nothing hints at the public files
+    write_train(out / "hidden" / "train", hid_train, 5001)
+    (out / "hidden" / "classes.txt").write_text("\n".join(CLASSES) + "\n", encoding="utf-8")
+
+    truth = write_flat(out / "answers" / "test", test, 1)
+    (out / "answers" / "labels.json").write_text(
+        json.dumps({"classes": list(CLASSES), "labels": truth}, indent=1, sort_keys=True) + "\n")
+    model, facts = reference_model(hid_train, test)
+    (out / "answers" / "reference.onnx").write_bytes(model)
+    facts["size_bytes"] = len(model)
+    (out / "answers" / "reference.json").write_text(json.dumps(facts, indent=1) + "\n")
+
+
+if __name__ == "__main__":      # quick look: python3 gen/train.py /tmp/tr
+    import hashlib
+    import sys
+    target = Path(sys.argv[1])
+    for part in ("public", "hidden", "answers"):
+        (target / part).mkdir(parents=True, exist_ok=True)
+    seed = int.from_bytes(hashlib.sha256(b"edge-ai-practical/train").digest()[:4], "big")
+    generate(target, np.random.default_rng(seed))
