@@ -35,6 +35,12 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$")
 SUFFIX = {SubmissionKind.NOTEBOOK: ".ipynb", SubmissionKind.SCRIPT: ".py"}
 
 
+def _check_id(v: str) -> str:
+    if not ID_RE.match(v):
+        raise ValueError("use lowercase letters, digits, '-' and '_' (at most 63)")
+    return v
+
+
 class Titles(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     zh: str = Field(min_length=1)
@@ -74,12 +80,7 @@ class TaskModel(BaseModel):
     visibility: Visibility | None = None
     limits: LimitsModel = LimitsModel()
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not ID_RE.match(v):
-            raise ValueError("use lowercase letters, digits, '-' and '_' (at most 63)")
-        return v
+    _id = field_validator("id")(_check_id)
 
     @field_validator("data_dir")
     @classmethod
@@ -111,12 +112,7 @@ class ExamModel(BaseModel):
     data: DataModel = DataModel()
     tasks: list[TaskModel] = Field(min_length=1)
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not ID_RE.match(v):
-            raise ValueError("use lowercase letters, digits, '-' and '_' (at most 63)")
-        return v
+    _id = field_validator("id")(_check_id)
 
 
 @dataclass(frozen=True)

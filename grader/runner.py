@@ -221,8 +221,6 @@ def grade_tasks(exam: Exam, items: list[tuple[Task, TaskFiles]], *, image: str, 
 
     with ExitStack() as stack:
         outs = {task.id: stack.enter_context(sandbox.output_folder(task.limits)) for task, _ in items}
-        started = time.monotonic()
-
         def candidate(item):
             task, files = item
             t0 = time.monotonic()

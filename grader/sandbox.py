@@ -28,10 +28,10 @@ from pathlib import Path
 
 import docker
 import requests
-from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+from docker.errors import APIError, DockerException, ImageNotFound
 from docker.types import LogConfig, Mount, Ulimit
 
-from .errors import EngineUnavailable, SandboxError
+from .errors import EngineUnavailable
 from .harness import protocol
 from .models import Limits, RunResult, Verdict
 

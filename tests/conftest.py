@@ -135,3 +135,22 @@ def _no_leftover_containers():
     left = client.containers.list(all=True, filters={"label": sandbox.LABEL})
     mine = [c for c in left if c.labels.get(sandbox.OWNER_LABEL, "").endswith(f":{__import__('os').getpid()}")]
     assert not mine, f"sandbox containers left behind: {[c.short_id for c in mine]}"
+
+
+# ==========================================================================
+# an editable copy of the demo package, for tests that break it on purpose
+# ==========================================================================
+
+
+@pytest.fixture
+def pkg(tmp_path) -> Path:
+    """A private, editable copy of the demo exam package."""
+    dst = tmp_path / "demo"
+    shutil.copytree(REPO / "exams" / "demo", dst)
+    return dst
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"the demo changed: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -1,28 +1,17 @@
 """`practicum exam check`: exit 0 on a valid package, 3 with every problem's file and field."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
 
+from .conftest import edit
+
 DEMO = Path(__file__).resolve().parents[1] / "exams" / "demo"
 
 
-@pytest.fixture
-def pkg(tmp_path) -> Path:
-    dst = tmp_path / "demo"
-    shutil.copytree(DEMO, dst)
-    return dst
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def check(path: Path):

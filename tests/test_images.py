@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from grader import images, sandbox
+from grader import images
 from grader.models import Limits
 from grader.tryout import run_script
 

@@ -14,6 +14,8 @@ from grader.errors import ExamConfigError
 from grader.manifest import load_exam, read_exam
 from grader.models import Phase, SubmissionKind, Visibility
 
+from .conftest import edit
+
 DEMO = Path(__file__).resolve().parents[1] / "exams" / "demo"
 
 
@@ -21,18 +23,6 @@ DEMO = Path(__file__).resolve().parents[1] / "exams" / "demo"
 # helpers
 
 
-@pytest.fixture
-def pkg(tmp_path) -> Path:
-    """A private, editable copy of the demo exam package."""
-    dst = tmp_path / "demo"
-    shutil.copytree(DEMO, dst)
-    return dst
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"the demo changed: {old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def problems_of(root: Path):

@@ -76,21 +76,21 @@ def _mark(canvas, cls, c, r, ink):
 
 
 def _background(rng, n):
-    g = float(rng.uniform(40, 215))
+    g = float(rng.uniform(70, 190))
     img = np.full((n, n), g, np.float32)
-    # a gradient, blobs and lines: clutter from the street behind the sign
-    gx, gy = rng.uniform(-40, 40, 2)
+    # a gradient and a few soft lines or blocks: the street behind the sign
+    gx, gy = rng.uniform(-30, 30, 2)
     yy, xx = np.mgrid[0:n, 0:n] / n
     img += gx * (xx - 0.5) + gy * (yy - 0.5)
-    for _ in range(int(rng.integers(1, 5))):
-        v = float(rng.uniform(20, 235))
+    for _ in range(int(rng.integers(0, 3))):
+        v = float(np.clip(g + rng.uniform(-45, 45), 0, 255))
         if rng.random() < 0.5:
             p1 = tuple(int(v) for v in rng.integers(0, n, 2))
             p2 = tuple(int(v) for v in rng.integers(0, n, 2))
-            cv2.line(img, p1, p2, v, int(rng.integers(SS, 4 * SS)))
+            cv2.line(img, p1, p2, v, int(rng.integers(SS, 3 * SS)))
         else:
             x, y = rng.integers(0, n, 2)
-            w, h = rng.integers(4 * SS, 14 * SS, 2)
+            w, h = rng.integers(4 * SS, 12 * SS, 2)
             cv2.rectangle(img, (int(x), int(y)), (int(x + w), int(y + h)), v, -1)
     return img
 
@@ -99,21 +99,20 @@ def sign(rng, cls: str) -> np.ndarray:
     """One 32x32 uint8 grey picture of a sign of class `cls`."""
     n = SIZE * SS
     img = _background(rng, n)
-    r = rng.uniform(0.30, 0.44) * n
-    c = np.array([n / 2, n / 2]) + rng.uniform(-0.09, 0.09, 2) * n
-    # sign body, border and mark intensities: light-on-dark or dark-on-light
-    body = float(rng.uniform(25, 230))
-    far = float(np.clip(body + rng.choice([-1, 1]) * rng.uniform(70, 140), 0, 255))
-    border = far if rng.random() < 0.6 else float(np.clip(body + rng.uniform(-25, 25), 0, 255))
-    ink = far
+    r = rng.uniform(0.32, 0.44) * n
+    c = np.array([n / 2, n / 2]) + rng.uniform(-0.07, 0.07, 2) * n
+    # a dark border, a light body and a dark mark, as painted signs look in grey
+    border = float(rng.uniform(15, 80))
+    body = float(rng.uniform(160, 240))
+    ink = float(rng.uniform(15, 80))
     pts = _outline(cls, r) + c
     cv2.fillPoly(img, [pts.astype(np.int32)], border, cv2.LINE_AA)
-    inner = _outline(cls, r * rng.uniform(0.8, 0.9)) + c
+    inner = _outline(cls, r * rng.uniform(0.76, 0.86)) + c
     cv2.fillPoly(img, [inner.astype(np.int32)], body, cv2.LINE_AA)
     _mark(img, cls, c, r, ink)
-    # geometry: rotation, perspective-ish squash, scale
-    angle = rng.uniform(-15, 15)
-    scale = rng.uniform(0.85, 1.1)
+    # geometry: rotation, a slight squash, scale, shift
+    angle = rng.uniform(-12, 12)
+    scale = rng.uniform(0.85, 1.08)
     m = cv2.getRotationMatrix2D((n / 2, n / 2), angle, scale)
     m[0, 0] *= rng.uniform(0.88, 1.0)
     m[:, 2] += rng.uniform(-0.05, 0.05, 2) * n
@@ -122,11 +121,11 @@ def sign(rng, cls: str) -> np.ndarray:
     img = cv2.resize(img, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
     # light, blur, noise
     yy, xx = np.mgrid[0:SIZE, 0:SIZE] / SIZE
-    img = img * rng.uniform(0.7, 1.15) + rng.uniform(-25, 25) * (xx - 0.5) + rng.uniform(-25, 25) * (yy - 0.5)
+    img = img * rng.uniform(0.6, 1.1) + rng.uniform(-20, 20) * (xx - 0.5) + rng.uniform(-20, 20) * (yy - 0.5)
     s = rng.uniform(0.0, 1.0)
-    if s > 0.3:
+    if s > 0.4:
         img = cv2.GaussianBlur(img, (0, 0), s)
-    img += rng.normal(0, rng.uniform(2, 10), img.shape)
+    img += rng.normal(0, rng.uniform(2, 9), img.shape)
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
 
 
