@@ -236,8 +236,7 @@ def exam_data(exam_dir, force):
     for t in prepared.tasks:
         counts = ", ".join(f"{p} {sum(1 for f in t.dir(p).rglob('*') if f.is_file())}"
                            for p in ("public", "hidden", "answers") if t.dir(p).is_dir())
-        click.echo(f"  {t.id:<16} {counts}")
-    click.echo(str(prepared.tasks[0].data_root.parent))
+        click.echo(f"  {t.id:<16} {counts}   {t.data_root or '(committed)'}")
 
 
 @exam.command("pack")

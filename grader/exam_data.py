@@ -2,13 +2,16 @@
 
 A package may name a generator (`[data] generator = "generate.py"`). It is the
 examiner's code, so it runs in the exam's own sandbox image (the same numpy,
-OpenCV and SDK the candidates get), with no network, and writes
+OpenCV and SDK the candidates get), with no network, as
 
-    OUT/<task id>/public/   OUT/<task id>/hidden/   OUT/<task id>/answers/
+    python3 generate.py OUT [TASK ...]
 
-The output is cached under a hash of the generator's inputs and the image
-tag, so grading never regenerates it; a change to the generator makes a new
-folder. Generated folders take the place of committed ones.
+and writes OUT/<task id>/public/, hidden/ and answers/. When the package keeps
+one module per task (gen/<task id>.py), each task's data is cached under a hash
+of the generator, that module and the shared gen/ files, and only the tasks
+whose data is missing are generated (a change to one task's generator leaves
+the others alone); otherwise the whole exam is one cache entry. The image tag
+is part of every key. Generated folders take the place of committed ones.
 """
 from __future__ import annotations
 
@@ -36,52 +39,85 @@ def cache_root() -> Path:
     return Path(os.environ.get("PRACTICUM_CACHE", "/var/cache/practicum")) / "exam-data"
 
 
-def generator_inputs(exam: Exam) -> list[Path]:
-    """The files whose content decides the generated data."""
-    root = exam.root
-    files = [root / exam.generator]
-    gen = root / "gen"
-    if gen.is_dir():
-        files += sorted(p for p in gen.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+def _task_ids(exam: Exam) -> set[str]:
+    return {t.id for t in exam.tasks}
+
+
+def _gen_files(exam: Exam) -> list[Path]:
+    gen = exam.root / "gen"
+    if not gen.is_dir():
+        return []
+    return sorted(p for p in gen.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def per_task(exam: Exam) -> bool:
+    """Packages with gen/<task>.py modules are generated and cached task by task."""
+    return any((exam.root / "gen" / f"{t.id}.py").is_file() for t in exam.tasks)
+
+
+def generator_inputs(exam: Exam, task_id: str | None = None) -> list[Path]:
+    """The files whose content decides the data of one task (or of the whole exam).
+
+    For one task: the generator, that task's module or folder under gen/, and the
+    shared files in gen/ (those not named after any task)."""
+    files = [exam.root / exam.generator]
+    ids = _task_ids(exam)
+    for path in _gen_files(exam):
+        rel = path.relative_to(exam.root / "gen").parts
+        owner = rel[0][:-3] if len(rel) == 1 and rel[0].endswith(".py") else rel[0]
+        if task_id is None or owner == task_id or owner not in ids:
+            files.append(path)
     return files
 
 
-def data_key(exam: Exam, image: str) -> str:
+def data_key(exam: Exam, image: str, task_id: str | None = None) -> str:
     h = hashlib.sha256(image.encode())
-    for path in generator_inputs(exam):
+    for path in generator_inputs(exam, task_id):
         h.update(str(path.relative_to(exam.root)).encode() + b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
-def with_data(exam: Exam, data_root: Path) -> Exam:
-    tasks = tuple(dataclasses.replace(t, data_root=data_root / t.id) for t in exam.tasks)
+def prepare(exam: Exam, image: str, *, force: bool = False, progress=None) -> Exam:
+    """Return the exam with its generated data in place (generating what is missing)."""
+    if not exam.generator:
+        return exam
+    root = cache_root() / exam.id
+    root.mkdir(parents=True, exist_ok=True)
+    if per_task(exam):
+        groups = {t.id: root / f"{t.id}-{data_key(exam, image, t.id)}"
+                  for t in exam.tasks if (exam.root / "gen" / f"{t.id}.py").is_file()}
+    else:
+        whole = root / f"all-{data_key(exam, image)}"
+        groups = {t.id: whole / t.id for t in exam.tasks}
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)     # one generator at a time, across processes
+        if force:
+            for target in set(groups.values()):
+                shutil.rmtree(_marker_dir(target, exam), ignore_errors=True)
+        missing = sorted(tid for tid, target in groups.items()
+                         if not (_marker_dir(target, exam) / ".complete").exists())
+        if missing:
+            _generate(exam, image, missing, groups, progress, per_task(exam))
+    tasks = tuple(dataclasses.replace(t, data_root=groups.get(t.id)) for t in exam.tasks)
     return dataclasses.replace(exam, tasks=tasks)
 
 
-def prepare(exam: Exam, image: str, *, force: bool = False, progress=None) -> Exam:
-    """Return the exam with its generated data in place (generating it if needed)."""
-    if not exam.generator:
-        return exam
-    target = cache_root() / f"{exam.id}-{data_key(exam, image)}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / f".{exam.id}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)     # one generator at a time, across processes
-        if force and target.exists():
-            shutil.rmtree(target)
-        if not (target / ".complete").exists():
-            _generate(exam, image, target, progress)
-    return with_data(exam, target)
+def _marker_dir(target: Path, exam: Exam) -> Path:
+    """Where `.complete` lives: the task's own folder, or the whole exam's."""
+    return target if per_task(exam) else target.parent
 
 
-def _generate(exam: Exam, image: str, target: Path, progress) -> None:
+def _generate(exam: Exam, image: str, missing: list[str], groups: dict[str, Path], progress,
+              by_task: bool) -> None:
     say = progress or (lambda s: None)
-    say(f"generating data for exam {exam.id} with {exam.generator} (once; cached in {target})")
+    what = ", ".join(missing) if by_task else "all tasks"
+    say(f"generating data for exam {exam.id} ({what}) with {exam.generator}; cached for next time")
     t0 = time.monotonic()
+    command = ["python3", f"/exam/{exam.generator}", "/out/work/data", *(missing if by_task else [])]
     spec = sandbox.SandboxSpec(
         image=image, limits=GENERATOR_LIMITS,
-        run_spec={"mode": "raw", "command": ["python3", f"/exam/{exam.generator}", "/out/work/data"],
-                  "limits": {"stdout_kb": GENERATOR_LIMITS.stdout_kb}},
+        run_spec={"mode": "raw", "command": command, "limits": {"stdout_kb": GENERATOR_LIMITS.stdout_kb}},
         binds=(sandbox.Bind(exam.root, "/exam"),),
         grace_s=5.0,
     )
@@ -97,9 +133,20 @@ def _generate(exam: Exam, image: str, target: Path, progress) -> None:
             produced = out / "work" / "data"
             if not produced.is_dir():
                 raise ExamConfigError([Problem(exam.generator, "", "the generator wrote nothing to the folder it was given")])
-            partial = target.with_name(target.name + ".partial")
-            shutil.rmtree(partial, ignore_errors=True)
-            copy_artifacts(produced, partial)      # regular files only, links skipped
+            if by_task:
+                for tid in missing:
+                    _install(produced / tid, groups[tid])
+            else:
+                _install(produced, groups[missing[0]].parent)
+    say(f"generated in {time.monotonic() - t0:.1f}s")
+
+
+def _install(produced: Path, target: Path) -> None:
+    """Copy regular files only (links skipped), then swap the folder in whole."""
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    copy_artifacts(produced, partial)
+    partial.mkdir(parents=True, exist_ok=True)
     for root, dirs, files in os.walk(partial):
         for name in (*dirs, *files):
             path = os.path.join(root, name)
@@ -107,4 +154,3 @@ def _generate(exam: Exam, image: str, target: Path, progress) -> None:
     (partial / ".complete").write_text(f"{time.time()}\n")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(partial, target)
-    say(f"generated in {time.monotonic() - t0:.1f}s")

@@ -44,7 +44,7 @@ def test_generated_data_is_cached_and_used(generated_exam, image_tag, grade, tmp
     prepared = exam_data.prepare(generated_exam, image_tag)
     calc = prepared.task("calc")
     assert (calc.dir("hidden") / "numbers.json").read_text() == '{"a": 20, "b": 22}'
-    stamp = (calc.data_root.parent / ".complete").read_text()
+    stamp = (calc.data_root.parent / ".complete").read_text()   # whole-exam mode
     again = exam_data.prepare(generated_exam, image_tag)
     assert (again.task("calc").data_root.parent / ".complete").read_text() == stamp   # not regenerated
     source = tmp_path / "calc.py"
@@ -69,3 +69,22 @@ def test_kit_has_statements_starters_and_public_data_only(demo_exam, tmp_path):
     assert "blur/statement.zh.md" in listed and "blur/blur.py" in listed
     assert "shapes/data/sample_0.png" in listed
     assert not any("answers" in n or "hidden" in n or "/tests/" in n for n in listed)
+
+
+def test_per_task_keys_follow_only_their_own_generator(tmp_path):
+    from .conftest import REPO
+
+    root = tmp_path / "edge"
+    shutil.copytree(REPO / "exams" / "edge-ai-practical", root)
+    exam = load_exam(root)
+    assert exam_data.per_task(exam)
+    tasks = [t.id for t in exam.tasks if (root / "gen" / f"{t.id}.py").is_file()]
+    assert len(tasks) >= 2
+    first, other = tasks[0], tasks[1]
+    before = {t: exam_data.data_key(exam, "img", t) for t in tasks}
+    with open(root / "gen" / f"{first}.py", "a") as fh:
+        fh.write("\n# changed\n")
+    assert exam_data.data_key(exam, "img", first) != before[first]
+    assert exam_data.data_key(exam, "img", other) == before[other]
+    (root / "gen" / "shared_helpers.py").write_text("X = 1\n")   # shared: every task's key
+    assert exam_data.data_key(exam, "img", other) != before[other]

@@ -20,6 +20,9 @@ def defaults(instance: Path) -> dict:
         "STORE_DIR": str(instance / "store"),           # every upload, by sha256
         "ARTIFACTS_DIR": str(instance / "artifacts"),   # per submission id
         "WORK_DIR": str(instance / "tmp"),              # uploads being taken in, grading copies
+        "PACKAGES_DIR": str(instance / "packages"),     # exam packages uploaded by examiners
+        "EXAM_ROOTS": [],                               # folders of exam packages examiners may load
+        "PACKAGE_MAX_MB": 512,                          # an uploaded package, packed and unpacked
         "TIMEZONE": "Asia/Shanghai",                    # how exam windows are shown and entered
         "DEFAULT_LANG": "zh",
         "QUEUE": "embedded",
@@ -32,6 +35,12 @@ def defaults(instance: Path) -> dict:
         "SSE_POLL_S": 1.0,
         "SSE_KEEPALIVE_S": 15.0,
         "SSE_MAX_S": 300.0,                             # the browser reconnects by itself
+        "LIVE_POLL_S": 3.0,                             # the proctor's dashboard asks this often
+        "BOARD_RELOAD_S": 30,                           # the public scoreboard reloads this often
+        "WORKER_LATE_S": 30.0,                          # a pool thread silent this long: warning
+        "WORKER_CRITICAL_S": 120.0,                     # ... this long: critical
+        "RUNAWAY_AFTER_S": 600.0,                       # a job running this long is flagged
+        "FAULT_WINDOW_S": 600.0,                        # sandbox faults this recent raise an alert
         "LOGIN_MAX_FAILURES": 10,                       # per account, in LOGIN_WINDOW_S
         "LOGIN_WINDOW_S": 900,
         "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # the intake keeps and judges up to its own limit
@@ -59,6 +68,8 @@ def _from_env(app: Flask) -> None:
     for var, key in env.items():
         if os.environ.get(var):
             app.config[key] = os.environ[var]
+    if os.environ.get("PRACTICUM_EXAM_ROOTS"):
+        app.config["EXAM_ROOTS"] = os.environ["PRACTICUM_EXAM_ROOTS"].split(os.pathsep)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -69,12 +80,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _from_env(app)
     app.config.update(test_config)
     instance.mkdir(parents=True, exist_ok=True)
-    for key in ("STORE_DIR", "ARTIFACTS_DIR", "WORK_DIR"):
+    for key in ("STORE_DIR", "ARTIFACTS_DIR", "WORK_DIR", "PACKAGES_DIR"):
         Path(app.config[key]).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
 
-    from . import auth, candidate, db, i18n, queue, security, staff, storage
+    from . import auth, candidate, db, examiner, grades, i18n, proctor, queue, scoreboard, security, staff, storage
 
     db.init_app(app)
     storage.init_app(app)
@@ -85,4 +96,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(candidate.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(examiner.bp)
+    app.register_blueprint(grades.bp)
+    app.register_blueprint(proctor.bp)
+    app.register_blueprint(scoreboard.bp)
     return app

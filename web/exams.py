@@ -1,4 +1,4 @@
-"""Exams on the board: register packages, load them (cached), render statements."""
+"""Exams on the board: register packages, load them (cached), reload them, render statements."""
 from __future__ import annotations
 
 import threading
@@ -8,7 +8,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from grader.manifest import Exam as Package
-from grader.manifest import load_exam
+from grader.manifest import load_exam, read_exam
+from grader.models import Problem
 
 from . import statements
 from .clock import Window
@@ -34,6 +35,7 @@ def register_exam(path: Path, **settings) -> Exam:
     row.package_path = str(package.root)
     row.title_zh, row.title_en = package.title.zh, package.title.en
     db.session.commit()
+    forget(row)
     return row
 
 
@@ -49,6 +51,24 @@ def package(exam: Exam) -> Package:
     with _lock:
         _cache[exam.package_path] = (mtime, loaded)
     return loaded
+
+
+def forget(exam: Exam) -> None:
+    """Drop the cached package: the next `package()` reads it from its folder again."""
+    with _lock:
+        _cache.pop(exam.package_path, None)
+
+
+def reload(exam: Exam) -> list[Problem]:
+    """Read the package again (after a rubric change on disk). Returns its problems; with none
+    the board uses the new version from now on, with some it keeps the one it had."""
+    loaded, problems = read_exam(Path(exam.package_path))
+    if problems or loaded is None:
+        return problems
+    forget(exam)
+    exam.title_zh, exam.title_en = loaded.title.zh, loaded.title.en
+    db.session.commit()
+    return []
 
 
 def window(exam: Exam) -> Window:

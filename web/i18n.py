@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, has_request_context, session
 
 from . import clock
+from .i18n_staff import CATALOGUE as STAFF_CATALOGUE
 
 LANGS = ("zh", "en")
 
@@ -182,6 +183,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "audit.older": {"zh": "较早", "en": "Older"},
 }
 
+CATALOGUE.update(STAFF_CATALOGUE)
+
 STATUSES = ("rejected", "queued", "running", "graded", "failed", "cancelled")
 
 
@@ -209,5 +212,5 @@ def _context() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(t=t, local=clock.local)   # globals reach imported macros too
+    app.jinja_env.globals.update(t=t, local=clock.local, get_lang=get_lang)   # globals reach imported macros too
     app.context_processor(_context)

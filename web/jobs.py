@@ -1,23 +1,25 @@
-"""Job rows and their state changes: claim, heartbeat, finish, reap, cancel.
+"""Job rows and their state changes: create, claim, heartbeat, finish, reap, cancel, stop.
 
 Every change is a guarded `UPDATE ... WHERE status = ... AND current_attempt_id = ...`,
 so two workers can never both claim a job and a worker whose job was reaped
 cannot overwrite what happened after (portable: SQLite and PostgreSQL alike;
 no `SELECT ... FOR UPDATE SKIP LOCKED` needed). Each execution is a
 `JobAttempt` record, ended exactly once with its outcome. The submission's
-status mirrors its job's in the same transaction.
+status mirrors its job's in the same transaction, except that a submission which
+has a result stays `graded` when a later job of it (a regrade) fails or is
+cancelled: its result is still the current one.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, insert, or_, select, update
 
 from grader.models import TaskResult
 
 from .db import db, utcnow
-from .models import AttemptOutcome, Job, JobAttempt, JobStatus, Submission, SubmissionStatus
+from .models import AttemptOutcome, Job, JobAttempt, JobStatus, Result, Submission, SubmissionStatus
 from .results import write_result
 
 RETRYABLE = frozenset({AttemptOutcome.SANDBOX_ERROR, AttemptOutcome.ERROR})
@@ -40,8 +42,12 @@ def _guarded(stmt) -> bool:
 
 
 def _mirror(submission_id: int, status: JobStatus, now: datetime) -> None:
+    mirrored = _MIRROR[status]
+    if status in (JobStatus.FAILED, JobStatus.CANCELLED) and db.session.scalar(
+            select(exists().where(Result.submission_id == submission_id))):
+        mirrored = SubmissionStatus.GRADED       # a regrade that did not happen: the result stands
     db.session.execute(update(Submission).where(Submission.id == submission_id)
-                       .values(status=_MIRROR[status], updated_at=now)
+                       .values(status=mirrored, updated_at=now)
                        .execution_options(synchronize_session=False))
 
 
@@ -52,6 +58,20 @@ def create(submission_id: int, *, max_attempts: int, priority: int = 0) -> Job:
     db.session.add(job)
     _mirror(submission_id, JobStatus.QUEUED, now)
     return job
+
+
+def create_many(submission_ids: list[int], *, max_attempts: int, priority: int = 0, chunk: int = 500) -> int:
+    """Queue many submissions at once (a regrade): one INSERT and one UPDATE per chunk."""
+    now = utcnow()
+    for i in range(0, len(submission_ids), chunk):
+        ids = submission_ids[i:i + chunk]
+        db.session.execute(insert(Job), [dict(submission_id=sid, status=JobStatus.QUEUED, priority=priority,
+                                              attempts=0, max_attempts=max_attempts, enqueued_at=now,
+                                              available_at=now) for sid in ids])
+        db.session.execute(update(Submission).where(Submission.id.in_(ids))
+                           .values(status=SubmissionStatus.QUEUED, updated_at=now)
+                           .execution_options(synchronize_session=False))
+    return len(submission_ids)
 
 
 def claim(worker: str, job_id: int | None = None) -> Claim | None:
@@ -134,7 +154,8 @@ def finish(claim: Claim, outcome: AttemptOutcome, *, detail: str | None = None,
         return None
     _end_attempt(claim.attempt_id, outcome, detail, now)
     if result is not None and new is JobStatus.GRADED:
-        write_result(claim.submission_id, result, artifacts_dir=artifacts_dir, descriptions=descriptions)
+        write_result(claim.submission_id, result, artifacts_dir=artifacts_dir, descriptions=descriptions,
+                     job_id=claim.job_id)
     _mirror(claim.submission_id, new, now)
     db.session.commit()
     return new
@@ -178,6 +199,33 @@ def cancel(job_id: int) -> bool:
     _mirror(job.submission_id, JobStatus.CANCELLED, now)
     db.session.commit()
     return True
+
+
+def stop(job_id: int, reason: str = "cancelled by staff") -> JobStatus | None:
+    """Cancel a queued or running job. Returns the status it had (RUNNING: the caller kills its
+    sandboxes), None when it had ended already. A worker finishing it later is ignored."""
+    now = utcnow()
+    job = db.session.get(Job, job_id, populate_existing=True)
+    if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+        db.session.rollback()
+        return None
+    was, attempt = job.status, job.current_attempt_id
+    if not _guarded(update(Job).where(Job.id == job_id, Job.status == was, Job.current_attempt_id == attempt)
+                    .values(status=JobStatus.CANCELLED, finished_at=now, worker=None, current_attempt_id=None,
+                            heartbeat_at=None, error=reason)):
+        db.session.rollback()
+        return None
+    if attempt is not None:
+        _end_attempt(attempt, AttemptOutcome.CANCELLED, reason, now)
+    _mirror(job.submission_id, JobStatus.CANCELLED, now)
+    db.session.commit()
+    return was
+
+
+def active_job(submission_id: int) -> Job | None:
+    return db.session.scalar(select(Job).where(Job.submission_id == submission_id,
+                                               Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
+                             .order_by(Job.id.desc()).limit(1))
 
 
 def latest_job(submission_id: int) -> Job | None:

@@ -100,6 +100,8 @@ class Exam(db.Model):
     min_interval_s: Mapped[int] = mapped_column(default=0)               # between counted uploads
     published: Mapped[bool] = mapped_column(default=False)
     intake_paused: Mapped[bool] = mapped_column(default=False)
+    theory_weight: Mapped[int] = mapped_column(default=30, server_default="30")  # % of the total; practical: the rest
+    board_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # /scoreboard/<key> shown
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -109,7 +111,9 @@ class Exam(db.Model):
 
 class Submission(db.Model):
     __tablename__ = "submissions"
-    __table_args__ = (sa.Index("ix_submissions_owner_task", "candidate_id", "exam_id", "task_id"),)
+    __table_args__ = (sa.Index("ix_submissions_owner_task", "candidate_id", "exam_id", "task_id"),
+                      sa.Index("ix_submissions_exam_candidate_task", "exam_id", "candidate_id", "task_id"),
+                      sa.Index("ix_submissions_exam_created", "exam_id", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
@@ -162,20 +166,18 @@ class JobAttempt(db.Model):
     worker: Mapped[str] = mapped_column(sa.String(128))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    outcome: Mapped[AttemptOutcome | None] = mapped_column(_enum(AttemptOutcome))
+    outcome: Mapped[AttemptOutcome | None] = mapped_column(_enum(AttemptOutcome), index=True)
     detail: Mapped[str | None] = mapped_column(sa.Text)
 
 
-class Result(db.Model):
-    """The one final result of a submission (one task): written idempotently."""
+class _ResultColumns:
+    """What a grading of one submission (one task) decided; shared by the current result and its history."""
 
-    __tablename__ = "results"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id"), unique=True)
     task_id: Mapped[str] = mapped_column(sa.String(63))
+    job_id: Mapped[int | None] = mapped_column()                   # the job that graded it
     score: Mapped[float] = mapped_column(sa.Float)
     max_score: Mapped[float] = mapped_column(sa.Float)
+    visible_score: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")  # from `visible` tests
     status: Mapped[str] = mapped_column(sa.String(32))      # a grader Verdict value
     message: Mapped[str] = mapped_column(sa.Text, default="")
     tests: Mapped[list] = mapped_column(sa.JSON, default=list)
@@ -184,7 +186,77 @@ class Result(db.Model):
     duration_s: Mapped[float] = mapped_column(sa.Float, default=0.0)
     graded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+
+class Result(_ResultColumns, db.Model):
+    """The current result of a submission (one task). A regrade moves the one before into
+    `ResultHistory`; the same job writing twice overwrites (idempotent)."""
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id"), unique=True)
+
     submission: Mapped[Submission] = relationship(back_populates="result")
+
+
+class ResultHistory(_ResultColumns, db.Model):
+    """An older result of a submission, kept when a regrade replaced it (newest current, these older)."""
+
+    __tablename__ = "result_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id"), index=True)
+    archived_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TheoryScore(db.Model):
+    """A candidate's theory score (0-100), imported from CSV, weighted into the total."""
+
+    __tablename__ = "theory_scores"
+    __table_args__ = (sa.UniqueConstraint("exam_id", "candidate_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exams.id"))
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    score: Mapped[float] = mapped_column(sa.Float)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ProveStatus(str, enum.Enum):
+    RUNNING = "running"
+    PASSED = "passed"             # every reference solution earned its recorded score
+    FAILED = "failed"             # some did not
+    ERROR = "error"               # could not prove: the package, the solutions or the engine
+    INTERRUPTED = "interrupted"   # the board stopped while it ran
+
+
+class ProveRun(db.Model):
+    """One `prove` of an exam's reference solutions, started from the examiner's page."""
+
+    __tablename__ = "prove_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exams.id"), index=True)
+    status: Mapped[ProveStatus] = mapped_column(_enum(ProveStatus))
+    only: Mapped[str | None] = mapped_column(sa.String(255))
+    actor: Mapped[str] = mapped_column(sa.String(64), default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[dict | None] = mapped_column(sa.JSON)           # grader.prove.ProveOutcome.to_json()
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    log: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class BoardFreeze(db.Model):
+    """A frozen scoreboard: what the public view shows until it is unfrozen (staff see it live)."""
+
+    __tablename__ = "board_freezes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exams.id"), unique=True)
+    frozen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(64), default="")
+    rows: Mapped[list] = mapped_column(sa.JSON, default=list)
 
 
 class AuditLog(db.Model):

@@ -2,8 +2,8 @@
 
 `EmbeddedQueue` (the default, `QUEUE = "embedded"`) keeps jobs as database rows
 that the `web.worker.WorkerPool` of the same process pulls. A distributed
-implementation (Celery + Redis, issue 5) only has to provide `enqueue` and
-`cancel` and run `web.worker.run_job` from the same app factory.
+implementation (Celery + Redis, issue 5) only has to provide `enqueue`,
+`enqueue_many` and `cancel` and run `web.worker.run_job` from the same app factory.
 """
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from .db import db
 class JobQueue(Protocol):
     def enqueue(self, submission_id: int, *, priority: int = 0) -> int:
         """Queue the submission for grading; return the job's id."""
+
+    def enqueue_many(self, submission_ids: list[int], *, priority: int = 0) -> int:
+        """Queue many submissions (a regrade); return how many."""
 
     def cancel(self, job_id: int) -> bool:
         """Cancel a job that has not started; False when it had."""
@@ -36,6 +39,12 @@ class EmbeddedQueue:
         db.session.commit()
         self.wakeup.set()
         return job.id
+
+    def enqueue_many(self, submission_ids: list[int], *, priority: int = 0) -> int:
+        n = jobs.create_many(submission_ids, max_attempts=self.max_attempts, priority=priority)
+        db.session.commit()
+        self.wakeup.set()
+        return n
 
     def cancel(self, job_id: int) -> bool:
         return jobs.cancel(job_id)

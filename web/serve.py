@@ -35,6 +35,10 @@ def prepare(exam_dirs: Iterable[Path] = (), *, instance_path: Path | None = None
     cfg["SESSION_COOKIE_SECURE"] = secure_cookies
     app = create_app(cfg)
     upgrade(app)
+    for d in exam_dirs:                # examiners may load the packages beside them too
+        parent = str(Path(d).resolve().parent)
+        if parent not in app.config["EXAM_ROOTS"]:
+            app.config["EXAM_ROOTS"] = [*app.config["EXAM_ROOTS"], parent]
     with app.app_context():
         for d in exam_dirs:
             row = exams.register_exam(Path(d))

@@ -1,4 +1,4 @@
-"""Make every task's data: python3 generate.py OUT
+"""Make the tasks' data: python3 generate.py OUT [TASK ...]   (no TASK: all of them)
 
 Each task has a module gen/<task id>.py with `generate(out: Path, rng)` that
 writes out/public, out/hidden and out/answers. Seeds are fixed per task and
@@ -21,9 +21,12 @@ def seed_for(task: str) -> int:
     return int.from_bytes(hashlib.sha256(f"edge-ai-practical/{task}".encode()).digest()[:4], "big")
 
 
-def main(out: Path) -> None:
+def main(out: Path, only: list[str]) -> None:
     sys.path.insert(0, str(HERE))
-    for task in TASKS:
+    unknown = set(only) - set(TASKS)
+    if unknown:
+        sys.exit(f"unknown task(s): {', '.join(sorted(unknown))}")
+    for task in (only or TASKS):
         if not (HERE / "gen" / f"{task}.py").is_file():
             continue
         t0 = time.monotonic()
@@ -37,4 +40,4 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), sys.argv[2:])

@@ -139,3 +139,37 @@ def submission_id(response) -> int:
     m = re.search(r"/submissions/(\d+)", response.headers.get("Location", ""))
     assert m, (response.status_code, response.get_data(as_text=True)[:2000])
     return int(m.group(1))
+
+
+# ------------------------------------------------------------------ examiner, proctor, scoreboard
+
+@pytest.fixture
+def signed_in(make_browser, staff):
+    """signed_in("examiner") -> a browser signed in with that staff role."""
+    def _sign_in(role: str) -> Browser:
+        b = make_browser()
+        r = b.login_staff(staff[role])
+        assert r.status_code == 302, r.get_data(as_text=True)[:500]
+        return b
+    return _sign_in
+
+
+def grade_by_hand(app, sid: int, score: float, *, task: str = "shapes", max_score: float = 5.0, tests=None,
+                  status=None):
+    """Claim the submission's queued job and finish it as graded with `score` (no sandbox)."""
+    from grader.models import TaskResult, Verdict
+    from sqlalchemy import select as _select
+    from web import jobs
+    from web.models import AttemptOutcome, Job, JobStatus
+
+    with app.app_context():
+        job_id = db.session.scalar(_select(Job.id).where(Job.submission_id == sid, Job.status == JobStatus.QUEUED))
+        claim = jobs.claim("hand", job_id=job_id)
+        assert claim is not None, f"submission {sid} has no queued job"
+        result = TaskResult(id=task, score=score, max_score=max_score,
+                            status=status or (Verdict.OK if score == max_score else Verdict.WRONG),
+                            message=f"{score:g} points",
+                            tests=tuple(tests or ()))
+        assert jobs.finish(claim, AttemptOutcome.GRADED, result=result) is not None
+        db.session.remove()
+        return claim.job_id

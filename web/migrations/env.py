@@ -16,11 +16,20 @@ def run_migrations_online() -> None:
     with app.app_context():
         engine = db.engine
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:      # batch mode copies tables: foreign keys would refuse dropping the old ones
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
             context.configure(connection=connection, target_metadata=db.metadata,
-                              render_as_batch=connection.dialect.name == "sqlite",
-                              compare_type=True)
-            with context.begin_transaction():
-                context.run_migrations()
+                              render_as_batch=sqlite, compare_type=True)
+            try:
+                with context.begin_transaction():
+                    context.run_migrations()
+            finally:
+                if sqlite:
+                    connection.commit()
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
 
 
 if context.is_offline_mode():

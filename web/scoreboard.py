@@ -1,0 +1,82 @@
+"""The scoreboard: staff see it live; the public view (when an exam's board is made public)
+shows the frozen snapshot while the board is frozen, and before publication only
+the points of `visible` tests (see `web.scores`). Ties share a rank."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from . import exams, scores
+from .audit import audit
+from .auth import roles_required
+from .db import db, utcnow
+from .models import BoardFreeze, Exam
+from .staff import FLOOR
+
+bp = Blueprint("scoreboard", __name__)
+
+
+def _freeze(exam_id: int) -> BoardFreeze | None:
+    return db.session.scalar(select(BoardFreeze).where(BoardFreeze.exam_id == exam_id))
+
+
+def _exam(exam_id: int) -> Exam:
+    return db.session.get(Exam, exam_id) or abort(404)
+
+
+@bp.get("/staff/scoreboard/<int:exam_id>")
+@roles_required(*FLOOR)
+def staff_view(exam_id: int):
+    exam = _exam(exam_id)
+    package = exams.package(exam)
+    return render_template("scoreboard/staff.html", exam=exam, tasks=package.tasks, freeze=_freeze(exam.id),
+                           rows=scores.board(exam, package.max_score), practical_max=package.max_score)
+
+
+@bp.post("/staff/scoreboard/<int:exam_id>/freeze")
+@roles_required(*FLOOR)
+def freeze(exam_id: int):
+    exam = _exam(exam_id)
+    row = _freeze(exam.id) or BoardFreeze(exam_id=exam.id)
+    row.frozen_at, row.actor, row.rows = utcnow(), g.user.username, scores.snapshot(exam)
+    db.session.add(row)
+    db.session.commit()
+    audit("board_freeze", exam.key, candidates=len(row.rows))
+    return redirect(url_for("scoreboard.staff_view", exam_id=exam.id), 303)
+
+
+@bp.post("/staff/scoreboard/<int:exam_id>/unfreeze")
+@roles_required(*FLOOR)
+def unfreeze(exam_id: int):
+    exam = _exam(exam_id)
+    row = _freeze(exam.id)
+    if row is not None:
+        db.session.delete(row)
+        db.session.commit()
+        audit("board_unfreeze", exam.key)
+    return redirect(url_for("scoreboard.staff_view", exam_id=exam.id), 303)
+
+
+@bp.post("/staff/scoreboard/<int:exam_id>/public")
+@roles_required(*FLOOR)
+def set_public(exam_id: int):
+    exam = _exam(exam_id)
+    exam.board_public = request.form.get("public") == "1"
+    db.session.commit()
+    audit("board_public" if exam.board_public else "board_private", exam.key)
+    return redirect(url_for("scoreboard.staff_view", exam_id=exam.id), 303)
+
+
+@bp.get("/scoreboard/<key>")
+def public_view(key: str):
+    exam = db.session.scalar(select(Exam).where(Exam.key == key))
+    if exam is None or not exam.board_public:
+        abort(404)
+    package = exams.package(exam)
+    frozen = _freeze(exam.id)
+    if frozen is not None:
+        rows = scores.from_snapshot(exam, frozen.rows, package.max_score, public=True)
+    else:
+        rows = scores.board(exam, package.max_score, public=True)
+    return render_template("scoreboard/public.html", exam=exam, tasks=package.tasks, rows=rows, frozen=frozen,
+                           practical_max=package.max_score, reload_s=current_app.config["BOARD_RELOAD_S"])
