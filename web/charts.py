@@ -27,7 +27,7 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> Markup:
 
 def hbars(bars: list[Bar], title: str, *, width: int = 640, label_w: int = 260, row_h: int = 24) -> Markup:
     """Horizontal bars, one per row (pass rates)."""
-    plot = width - label_w - 70
+    plot = width - label_w - 110
     body = []
     for i, b in enumerate(bars):
         y = i * row_h

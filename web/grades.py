@@ -55,6 +55,8 @@ def theory_import(exam_id: int):
             if not problems:
                 imported = len(rows)
                 audit("theory_import", exam.key, rows=imported)
+            else:
+                audit("theory_refused", exam.key, problems=len(problems))
     count = db.session.scalar(select(func.count(TheoryScore.id)).where(TheoryScore.exam_id == exam.id))
     return render_template("examiner/theory.html", exam=exam, problems=problems, imported=imported,
                            count=count), 400 if problems else 200

@@ -4,7 +4,9 @@ Status columns are `str` Enums stored by value (`"queued"`), so a claim can be
 one portable `UPDATE ... WHERE status = 'queued'`. Job state lives in `Job`;
 every execution of a job is its own `JobAttempt` record (habit 11). A
 `Submission` mirrors its job's status so the candidate's pages and the SSE
-stream read one row.
+stream read one row. A submission's current `Result` is one row; a regrade moves
+the one it replaces to `ResultHistory`. `TheoryScore`, `ProveRun` and
+`BoardFreeze` serve the examiner's and proctor's pages.
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""Staff pages (minimal for now): candidates, roster import, new codes, exam settings, audit log.
+"""Staff pages: candidates, roster import, new codes, exam settings, audit log.
 
-Every page needs a staff role; every action is audited. Later: examiner pages
-(packages, prove, regrade, item analysis, publish, exports) and the proctor
-dashboard (queue, sandboxes, worker health, pause intake, cancel).
+Every page needs a staff role; every action is audited. The examiner's pages
+are `web.examiner` and `web.grades`, the proctor's dashboard `web.proctor`, the
+scoreboard `web.scoreboard`; the role sets below are theirs too.
 """
 from __future__ import annotations
 

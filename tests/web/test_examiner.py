@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
+import threading
 import stat
 import time
 import zipfile
@@ -15,8 +17,9 @@ import pytest
 from alembic import command
 from sqlalchemy import func, select, text
 
+from grader.errors import ExamConfigError
 from grader.models import Phase, TestResult, TestStatus, Visibility
-from web import jobs
+from web import jobs, proving
 from web.db import alembic_config, db, upgrade
 from web.models import (AttemptOutcome, AuditLog, Exam, Job, JobStatus, ProveRun, Result, ResultHistory,
                         Submission, SubmissionStatus, TheoryScore)
@@ -82,6 +85,8 @@ def test_examiner_pages_render_in_both_languages(lang, app, candidate, signed_in
         html = r.get_data(as_text=True)
         assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in html
         assert "https://" not in html and "<script>" not in html and ' style="' not in html
+        for form in re.findall(r'<form method="post".*?</form>', html, re.S):
+            assert 'name="csrf_token"' in form, form[:200]
     english = "Exam packages" in b.get("/staff/examiner/").get_data(as_text=True)
     assert english == (lang == "en")
 
@@ -425,6 +430,21 @@ def test_prove_without_reference_solutions_reports_an_error(app, signed_in, tmp_
     assert "solutions.toml" in b.get(f"/staff/examiner/prove/{run.id}").get_data(as_text=True)
 
 
+def test_one_prove_at_a_time_per_exam(app, signed_in, exam, monkeypatch):
+    release = threading.Event()
+
+    def slow_prove(package, **kwargs):
+        release.wait(30)
+        raise ExamConfigError([])
+    monkeypatch.setattr(proving, "prove", slow_prove)
+    b = signed_in("examiner")
+    first = b.post(f"/staff/examiner/exams/{exam}/prove", {}).headers["Location"]
+    assert b.post(f"/staff/examiner/exams/{exam}/prove", {"only": "x"}).headers["Location"] == first
+    release.set()
+    wait_run(app, int(first.rsplit("/", 1)[1]), timeout=30)
+    assert b.post(f"/staff/examiner/exams/{exam}/prove", {}).headers["Location"] != first
+
+
 def test_a_run_whose_thread_is_gone_is_interrupted(app, signed_in, exam):
     with app.app_context():
         db.session.add(ProveRun(exam_id=exam, status="running", actor="x", log=""))
@@ -445,3 +465,10 @@ def test_the_migration_backfills_job_ids_and_visible_points(app, candidate, exam
     with app.app_context():
         row = db.session.scalar(select(Result))
         assert (row.job_id, row.visible_score, row.score) == (job_id, 2.0, 2.0)
+
+
+def test_serve_offers_the_folders_beside_its_exams(tmp_path):
+    from web.serve import prepare
+
+    app = prepare([DEMO], instance_path=tmp_path / "board", secure_cookies=False)
+    assert str(REPO / "exams") in app.config["EXAM_ROOTS"]
