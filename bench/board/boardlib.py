@@ -185,6 +185,7 @@ def machine() -> dict:
     info["web_uncommitted_files"] = len(dirty.stdout.splitlines())
     import sqlite3
     info["sqlite"] = sqlite3.sqlite_version
+    info["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]     # other work on the machine shows here
     return info
 
 

@@ -47,6 +47,9 @@ _MAX_SIDE = 1920  # larger images are scaled down for detection (boxes are mappe
 _LANDMARK_ORDER = (2, 3, 0, 1)
 
 _REC_HEIGHT = 32
+# the CRNN was trained on the character area of a plate, not on the whole plate with its
+# border: recognition reads a whole-plate crop without these margins (fractions of w, h)
+_TEXT_MARGIN = (0.02, 0.14)
 _RECT_SIZE = (168, 48)
 
 
@@ -200,8 +203,10 @@ def rectify(img: np.ndarray, plate, size: tuple[int, int] = _RECT_SIZE) -> np.nd
 def recognize(img: np.ndarray, plate=None) -> tuple[str, float]:
     """Read the characters of one plate: (text, confidence 0..1).
 
-    With plate=None, img must already be a plate crop (e.g. from rectify()); otherwise
-    plate is a Plate (or 4 corners) in img and is rectified first. The confidence is the
+    With plate=None, img must already be a whole-plate crop, border included (e.g. from
+    rectify()); otherwise plate is a Plate (or 4 corners) in img and is rectified first.
+    The character area inside the border (2 % of the width, 14 % of the height in from each
+    edge) is what the CRNN reads. The confidence is the
     mean probability of the decoded characters ("" and 0.0 if none were read).
     """
     img = check_image(img)
@@ -306,6 +311,10 @@ def _recognize_batch(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     out = []
     for crop in crops:
         h, w = crop.shape[:2]
+        mx, my = int(round(w * _TEXT_MARGIN[0])), int(round(h * _TEXT_MARGIN[1]))
+        if w - 2 * mx >= 8 and h - 2 * my >= 4:
+            crop = crop[my : h - my, mx : w - mx]
+            h, w = crop.shape[:2]
         rw = max(int(np.ceil(_REC_HEIGHT * w / h)), 16)
         x = cv2.resize(crop, (rw, _REC_HEIGHT), interpolation=cv2.INTER_LINEAR).astype(np.float32)
         x = ((x / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)[None]

@@ -112,12 +112,21 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(find_cjk_font(), size)
 
 
+# province characters: bold, 40 of the 45 mm cell wide (plate fonts are heavier and
+# narrower than a screen Hei font); letters and digits: full height, natural width up to 45
+_PROVINCE_INK = (40, 90)
+_PROVINCE_STROKE = 3
+_ALNUM_STROKE = 2
+
+
 @functools.lru_cache(maxsize=256)
 def _glyph(char: str, width: int, height: int) -> np.ndarray:
-    """Alpha mask (height×width uint8) of one character stretched to a plate character cell."""
-    font = _font(160)
-    canvas = Image.new("L", (240, 240), 0)
-    ImageDraw.Draw(canvas).text((40, 20), char, font=font, fill=255)
+    """Alpha mask (height×width uint8) of one character fitted to a plate character cell."""
+    stroke = _PROVINCE_STROKE if char in PROVINCES else _ALNUM_STROKE
+    canvas = Image.new("L", (260, 260), 0)
+    ImageDraw.Draw(canvas).text(
+        (50, 30), char, font=_font(160), fill=255, stroke_width=stroke, stroke_fill=255
+    )
     a = np.asarray(canvas)
     ys, xs = np.nonzero(a > 0)
     if len(xs) == 0:
@@ -125,15 +134,14 @@ def _glyph(char: str, width: int, height: int) -> np.ndarray:
     a = a[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     h, w = a.shape
     if char in PROVINCES:
-        tw, th = width, height
+        tw, th = min(_PROVINCE_INK[0], width), min(_PROVINCE_INK[1], height)
     else:
-        # plate letters and digits are tall and narrow; keep "1" narrow
         th = height
-        tw = min(width, max(int(round(w * height / h * 1.0)), 8))
+        tw = min(width, max(int(round(w * height / h)), 8))  # "1" stays narrow
     glyph = cv2.resize(a, (tw, th), interpolation=cv2.INTER_AREA)
     cell = np.zeros((height, width), np.uint8)
-    x0 = (width - tw) // 2
-    cell[:, x0 : x0 + tw] = glyph
+    x0, y0 = (width - tw) // 2, (height - th) // 2
+    cell[y0 : y0 + th, x0 : x0 + tw] = glyph
     return cell
 
 
@@ -344,14 +352,16 @@ def _draw_car(img, rng, cx, cy, pw, ph, x0, slot, H):
 
 
 def _warp_corners(rng, cx, cy, pw, ph) -> np.ndarray:
-    """Plate corners (TL, TR, BR, BL) after a small rotation, yaw-like foreshortening and jitter."""
-    angle = math.radians(float(rng.uniform(-6, 6)))
-    yaw = float(rng.uniform(-0.12, 0.12))  # one side taller than the other
+    """Plate corners (TL, TR, BR, BL): a small roll, yaw and pitch (foreshortening) and jitter."""
+    angle = math.radians(float(rng.uniform(-5, 5)))
+    yaw = float(rng.uniform(-0.1, 0.1))  # one side taller than the other
+    pitch = float(rng.uniform(-0.05, 0.05))  # top narrower or wider than the bottom
+    hw, hh = pw / 2, ph / 2
     pts = np.array(
-        [[-pw / 2, -ph / 2 * (1 - yaw)], [pw / 2, -ph / 2 * (1 + yaw)],
-         [pw / 2, ph / 2 * (1 + yaw)], [-pw / 2, ph / 2 * (1 - yaw)]]
+        [[-hw * (1 - pitch), -hh * (1 - yaw)], [hw * (1 - pitch), -hh * (1 + yaw)],
+         [hw * (1 + pitch), hh * (1 + yaw)], [-hw * (1 + pitch), hh * (1 - yaw)]]
     )
-    pts += rng.uniform(-0.04, 0.04, (4, 2)) * np.array([pw, ph])
+    pts += rng.uniform(-0.01, 0.01, (4, 2)) * np.array([pw, ph])
     c, s = math.cos(angle), math.sin(angle)
     pts = pts @ np.array([[c, s], [-s, c]])
     return pts + np.array([cx, cy])
@@ -359,13 +369,19 @@ def _warp_corners(rng, cx, cy, pw, ph) -> np.ndarray:
 
 def _paste(img, plate, corners, rng):
     """Warp the plate onto img (float32, in place) with anti-aliased edges and a little blur."""
+    # shrink with area averaging first: warpPerspective alone would alias the strokes
+    tw = max(np.linalg.norm(corners[1] - corners[0]), np.linalg.norm(corners[2] - corners[3]))
+    th = max(np.linalg.norm(corners[3] - corners[0]), np.linalg.norm(corners[2] - corners[1]))
+    if tw < plate.shape[1]:
+        size = (max(int(round(tw * 1.25)), 8), max(int(round(th * 1.25)), 4))
+        plate = cv2.resize(plate, size, interpolation=cv2.INTER_AREA)
     h, w = plate.shape[:2]
     src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     M = cv2.getPerspectiveTransform(src, np.float32(corners))
     H, W = img.shape[:2]
     # replicate the plate's edge outside it so blurring does not darken the rim
     warped = cv2.warpPerspective(
-        plate.astype(np.float32), M, (W, H), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+        plate.astype(np.float32), M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
     warped = cv2.GaussianBlur(warped, (0, 0), float(rng.uniform(0.3, 1.0)))
     alpha = cv2.warpPerspective(np.ones((h, w), np.float32), M, (W, H), flags=cv2.INTER_LINEAR)
