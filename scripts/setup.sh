@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything Practicum needs on a Debian 12 machine, as root. Safe to run
 # again: each step is skipped when already done.
-#   1. Debian packages: the Docker engine (docker.io), debootstrap, python venv
+#   1. Debian packages: the Docker engine (docker.io), debootstrap, python venv,
+#      Chromium and a CJK font (browser tests of the board)
 #   2. the Docker engine, started in the background if it is not answering
 #   3. a virtualenv in .venv with this package and its test dependencies
 #   4. the sandbox image, built offline (skipped when its inputs are unchanged)
@@ -20,6 +21,9 @@ need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# the board's browser tests: Debian's Chromium (never a downloaded browser) and a CJK font
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then need+=(python3-venv); fi
 if [ ${#need[@]} -gt 0 ]; then
   say "installing Debian packages: ${need[*]}"

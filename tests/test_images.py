@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from grader import images
+from grader import images, sandbox
+from grader.errors import ImageMissing
 from grader.models import Limits
 from grader.tryout import run_script
 
@@ -39,6 +40,29 @@ def test_tag_ignores_caches_and_tests_of_local_packages(tmp_path, monkeypatch):
         (pkg / "__pycache__").mkdir(exist_ok=True)
         (pkg / "__pycache__" / "x.pyc").write_bytes(b"0")
     assert images.image_tag("default") == first
+
+
+@pytest.mark.docker
+def test_a_changed_definition_is_reported_missing_with_the_build_command(tmp_path, monkeypatch,
+                                                                          image_tag):
+    defs = copy_definitions(tmp_path)
+    monkeypatch.setenv("PRACTICUM_IMAGES_DIR", str(defs))
+    with open(defs / "default" / "image.toml", "a") as fh:
+        fh.write("\n# changed, never built\n")
+    with pytest.raises(ImageMissing) as err:
+        images.ensure_image(sandbox.get_client(), "default")
+    assert err.value.image == images.image_tag("default") != image_tag
+    assert "practicum image build default" in str(err.value)
+
+
+@pytest.mark.docker
+def test_image_config_suits_a_read_only_root(image_tag):
+    config = sandbox.get_client().images.get(image_tag).attrs["Config"]
+    env = dict(item.split("=", 1) for item in config["Env"])
+    assert config["User"] == "65534:65534" and config["WorkingDir"] == "/tmp"
+    assert env["HOME"] == "/tmp" and env["QT_QPA_PLATFORM"] == "offscreen"
+    assert env["LANG"] == "C.UTF-8" and env["MPLCONFIGDIR"].startswith("/tmp/")
+    assert config["Labels"]["practicum.hash"] == image_tag.rsplit(":", 1)[1]
 
 
 @pytest.mark.docker

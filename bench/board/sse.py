@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from boardlib import DEMO, ROOT, Board, Client, quantile, summary, table, utc_ts, write_json  # noqa: E402
+from boardlib import DEMO, ROOT, Board, Client, summary, table, utc_ts, write_json  # noqa: E402
 
 TRIVIAL = ROOT / "reference_solutions" / "demo" / "full" / "fast.py"
 

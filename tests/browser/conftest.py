@@ -33,8 +33,10 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-b
                  "--disable-component-update", "--disable-sync"]
 STAFF_PASSWORD = "correct horse battery"
 STAFF = {"admin": "admin1", "examiner": "examiner1", "proctor": "proctor1"}
-CANDIDATES = [f"2024{n:03d}" for n in range(1, 13)]
-NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周婷", "吴杰", "徐丽", "孙浩"]
+NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周婷", "吴杰", "徐丽", "孙浩",
+         "马超", "朱琳", "胡斌", "郭欣", "何宁", "高洁", "林涛", "罗敏", "郑凯", "梁雪", "谢阳", "宋佳",
+         "唐宇", "许晴", "韩冰", "冯磊", "邓婷", "曹阳", "彭飞", "曾敏", "肖楠", "田甜", "董浩", "袁媛"]
+CANDIDATES = [f"2024{n:03d}" for n in range(1, len(NAMES) + 1)]      # each test signs in fresh ones
 WORKERS = 1          # one grading thread: a slow job in front makes "queued" observable
 GRADE_TIMEOUT_S = 180.0
 
@@ -107,8 +109,9 @@ def _pump(stream, sink: list[str], ready: threading.Event, found: dict) -> None:
     ready.set()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def board(tmp_path_factory) -> Board:
+    """The running board, shared by the browser tests (each signs in fresh candidates)."""
     from grader import images, sandbox
     from grader.errors import PracticumError
 
@@ -167,7 +170,7 @@ def _assert_no_sandboxes_left(pid: int) -> None:
 
 # ------------------------------------------------------------------- Chromium
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium():
     try:
         from playwright.sync_api import sync_playwright

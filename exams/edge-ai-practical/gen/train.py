@@ -102,9 +102,11 @@ def sign(rng, cls: str) -> np.ndarray:
     r = rng.uniform(0.32, 0.44) * n
     c = np.array([n / 2, n / 2]) + rng.uniform(-0.07, 0.07, 2) * n
     # a dark border, a light body and a dark mark, as painted signs look in grey
-    border = float(rng.uniform(15, 80))
-    body = float(rng.uniform(160, 240))
-    ink = float(rng.uniform(15, 80))
+    dark, light = float(rng.uniform(15, 80)), float(rng.uniform(160, 240))
+    if cls == "stop":           # a red octagon with white letters: dark body, light rim and letters
+        border, body, ink = light, dark, light
+    else:
+        border, body, ink = dark, light, float(rng.uniform(15, 80))
     pts = _outline(cls, r) + c
     cv2.fillPoly(img, [pts.astype(np.int32)], border, cv2.LINE_AA)
     inner = _outline(cls, r * rng.uniform(0.76, 0.86)) + c

@@ -47,7 +47,7 @@ PLATE_SIZE = (440, 140)  # (width, height) in pixels = millimetres of a real blu
 LEVELS = (0, 1, 2, 3)  # degradation levels understood by degrade()
 
 _FONT_FIRST = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
-_FONT_NAMES = ("wqy-zenhei", "wqy-microhei", "notosanscjk", "notoserifcjk", "droidsansfallback")
+_FONT_NAMES = ("wqyzenhei", "wqymicrohei", "notosanscjk", "notoserifcjk", "droidsansfallback")
 
 
 def is_plate_text(text: str) -> bool:
@@ -80,27 +80,31 @@ def random_plate_text(rng: np.random.Generator) -> str:
 
 @functools.lru_cache(maxsize=1)
 def find_cjk_font() -> str:
-    """Path of a font that can draw Chinese: wqy-zenhei first, then any CJK font under /usr/share/fonts."""
+    """Path of a font that can draw Chinese.
+
+    Looks for /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc, then known CJK fonts under
+    /usr/share/fonts, then any font fontconfig (fc-list) says covers Chinese.
+    """
     if os.path.isfile(_FONT_FIRST):
         return _FONT_FIRST
-    candidates: list[str] = []
+    files = sorted(
+        p for ext in ("ttc", "ttf", "otf") for p in glob.glob(f"/usr/share/fonts/**/*.{ext}", recursive=True)
+    )
+    for name in _FONT_NAMES:
+        for path in files:
+            if name in os.path.basename(path).lower().replace("-", "").replace("_", ""):
+                return path
     if shutil.which("fc-list"):
         try:
             out = subprocess.run(
                 ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=20
             ).stdout
-            candidates += [line.split(":")[0].strip() for line in out.splitlines() if line.strip()]
         except (OSError, subprocess.SubprocessError):
-            pass
-    for ext in ("ttc", "ttf", "otf"):
-        candidates += glob.glob(f"/usr/share/fonts/**/*.{ext}", recursive=True)
-    for name in _FONT_NAMES:
-        for path in sorted(candidates):
-            if name in os.path.basename(path).lower().replace("-", "").replace("_", "") or (
-                name in os.path.basename(path).lower()
-            ):
-                if os.path.isfile(path):
-                    return path
+            out = ""
+        for line in sorted(out.splitlines()):
+            path = line.split(":")[0].strip()
+            if path and os.path.isfile(path):
+                return path
     raise FileNotFoundError(
         "no Chinese (CJK) font found: install the Debian package fonts-wqy-zenhei "
         f"(apt-get install -y fonts-wqy-zenhei), which provides {_FONT_FIRST}"
@@ -230,8 +234,9 @@ def render_scene(
 ) -> tuple[np.ndarray, list[dict]]:
     """A street-like scene (H×W×3 uint8 BGR, size=(width, height)) with one car per plate.
 
-    Each plate is warped with a mild perspective, scaled (about 18-30 % of the scene width
-    for one plate) and blurred. Returns (img, truth) with one dict per plate, in the order given:
+    Each plate is warped with a mild perspective (roll ±5°, yaw, pitch), scaled (140-190 px
+    wide in a 640-px scene with one or two plates) and slightly blurred; cars sit in equal
+    slots, left to right. Returns (img, truth) with one dict per plate, in the order given:
     {"text": str, "corners": [[x, y] ×4 clockwise from top-left, floats], "box": [x1, y1, x2, y2] ints}.
     """
     _check_rng(rng)
@@ -290,17 +295,20 @@ def _background(rng, W, H) -> np.ndarray:
     road = rng.uniform(70, 130)
     t = np.linspace(0, 1, H - horizon)[:, None, None]
     img[horizon:] = (road * (0.9 + 0.25 * t)) * np.ones(3)
-    # buildings
+    # buildings: tall, in muted warm or grey tones, with ribbon windows (a block with a row
+    # or two of separate small windows, above all in blue, reads as a plate to the detector)
     x = int(rng.integers(-30, 0))
     while x < W:
-        bw = int(rng.integers(40, 140))
-        bh = int(rng.integers(horizon // 3, horizon + 1))
-        col = rng.uniform(60, 200, 3)
+        bw = int(rng.integers(40, 120))
+        bh = int(rng.integers(max(horizon // 2, bw), max(horizon, bw) + 1))
+        grey = float(rng.uniform(90, 200))
+        tint = rng.uniform([-25, -10, 0], [0, 10, 25])  # BGR: never bluer than grey
+        col = np.clip(grey + tint, 0, 255)
         cv2.rectangle(img, (x, horizon - bh), (x + bw, horizon), col.tolist(), -1)
-        wc = (col * float(rng.uniform(0.4, 0.7))).tolist()
-        for wy in range(horizon - bh + 8, horizon - 12, 22):
-            for wx in range(x + 6, x + bw - 12, 18):
-                cv2.rectangle(img, (wx, wy), (wx + 9, wy + 12), wc, -1)
+        wc = (col * float(rng.uniform(0.55, 0.8))).tolist()
+        step_y = int(rng.integers(10, 16))
+        for wy in range(horizon - bh + 6, horizon - 8, step_y):  # ribbon windows
+            cv2.rectangle(img, (x + 4, wy), (x + bw - 4, wy + step_y // 2), wc, -1)
         x += bw + int(rng.integers(0, 25))
     # lane marks
     for lx in range(int(rng.integers(0, 80)), W, 160):
@@ -402,24 +410,27 @@ def degrade(img: np.ndarray, rng: np.random.Generator, level: int) -> np.ndarray
         raise ValueError("image is None: check the path passed to cv2.imread")
     if not isinstance(img, np.ndarray) or img.dtype != np.uint8:
         raise TypeError("img must be a uint8 numpy array (as returned by cv2.imread)")
+    if not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] in (1, 3))) or img.size == 0:
+        raise ValueError(f"img has shape {img.shape}: expected H×W×3 (BGR) or H×W (grey)")
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
     if level == 0:
         return img.copy()
     # (blur sigma, noise sigma, brightness scale, JPEG quality, downscale)
     params = {
-        1: ((0.6, 1.0), (3, 6), (0.85, 1.05), (70, 85), (1.0, 1.0)),
-        2: ((1.0, 1.6), (6, 10), (0.6, 0.9), (35, 55), (0.7, 0.85)),
-        3: ((1.6, 2.4), (10, 16), (0.45, 0.75), (12, 25), (0.45, 0.6)),
+        1: ((0.5, 0.8), (2, 4), (0.9, 1.05), (75, 90), (1.0, 1.0)),
+        2: ((0.8, 1.2), (4, 7), (0.7, 0.95), (45, 65), (0.8, 0.9)),
+        3: ((1.2, 1.8), (7, 11), (0.55, 0.85), (25, 40), (0.6, 0.75)),
     }[level]
     (b0, b1), (n0, n1), (l0, l1), (q0, q1), (s0, s1) = params
     out = img.astype(np.float32)
     h, w = out.shape[:2]
     scale = float(rng.uniform(s0, s1))
     if scale < 1.0:
-        small = cv2.resize(out, (max(int(w * scale), 1), max(int(h * scale), 1)), interpolation=cv2.INTER_AREA)
+        small_size = (max(int(w * scale), 1), max(int(h * scale), 1))
+        small = cv2.resize(out, small_size, interpolation=cv2.INTER_AREA)
         out = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-    out = cv2.GaussianBlur(out, (0, 0), float(rng.uniform(b0, b1)))
+    out = cv2.GaussianBlur(out, (0, 0), float(rng.uniform(b0, b1))).reshape(img.shape)
     out = out * float(rng.uniform(l0, l1))
     out = out + rng.normal(0.0, float(rng.uniform(n0, n1)), out.shape)
     out = np.clip(out, 0, 255).round().astype(np.uint8)
