@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install everything this project needs (Docker engine, Python deps, sandbox
 # image), then grade the sample exams' submissions end to end and print tables.
-#   bash scripts/demo.sh
+#   bash scripts/demo.sh            grade, print tables
+#   bash scripts/demo.sh --board    the same, then start the board with the demo exam and
+#                                   demo accounts (prints the URL, passwords and login codes)
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$REPO/scripts/setup.sh"
@@ -21,3 +23,9 @@ done
 echo
 echo "==> exams/demo: one candidate's whole submission, as a candidate would see it (zh)"
 "$P" grade exams/demo reference_solutions/demo/full --lang zh
+
+if [ "${1:-}" = "--board" ]; then
+  echo
+  echo "==> the results board with the demo exam (Ctrl-C stops it)"
+  exec "$P" serve --demo --host "${PRACTICUM_HOST:-127.0.0.1}" --port "${PRACTICUM_PORT:-8000}"
+fi

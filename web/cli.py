@@ -29,14 +29,22 @@ def _instance_opt(f):
 @click.option("--workers", type=int, default=None, help="Grading threads (default: the cores; 0: none).")
 @click.option("--database", "database_url", help="A SQLAlchemy URL (default: SQLite in the instance folder).")
 @click.option("--insecure-cookies", is_flag=True, help="Allow session cookies over plain HTTP (closed exam-room LAN only).")
+@click.option("--demo", is_flag=True,
+              help="Put exams/demo on the board with demo staff and candidates; print the URL, "
+                   "passwords and one-time codes (new ones at every start). Implies --insecure-cookies.")
 @_instance_opt
-def serve_command(host, port, exam_dirs, workers, database_url, insecure_cookies, instance_path):
+def serve_command(host, port, exam_dirs, workers, database_url, insecure_cookies, demo, instance_path):
     """Start the results board and its embedded worker pool."""
     from .serve import serve
 
+    demo_key = None
+    if demo:
+        demo_dir = Path(__file__).resolve().parents[1] / "exams" / "demo"
+        exam_dirs = (*exam_dirs, demo_dir) if demo_dir not in exam_dirs else exam_dirs
+        demo_key, insecure_cookies = "demo", True
     try:
         serve(host, port, exam_dirs, workers=workers, instance_path=instance_path,
-              database_url=database_url, secure_cookies=not insecure_cookies)
+              database_url=database_url, secure_cookies=not insecure_cookies, demo=demo_key)
     except PracticumError as exc:
         click.echo(f"practicum: {exc.show()}", err=True)
         sys.exit(exc.exit_code)

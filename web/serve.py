@@ -57,7 +57,7 @@ def check_engine(app) -> None:
 
 def serve(host: str = "127.0.0.1", port: int = 8000, exam_dirs: Iterable[Path] = (), *,
           workers: int | None = None, instance_path: Path | None = None, database_url: str | None = None,
-          secure_cookies: bool = True, config: dict | None = None) -> None:
+          secure_cookies: bool = True, config: dict | None = None, demo: str | None = None) -> None:
     """Run the board until interrupted. `workers`: grading threads (None: the cores;
     0: none, for a separate worker process later). `secure_cookies=False` only for a
     board served over plain HTTP on a closed exam-room network."""
@@ -73,6 +73,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, exam_dirs: Iterable[Path] =
     server = make_server(host, port, app, threaded=True)
     print(f"practicum board on http://{host}:{server.port}/ (instance {app.instance_path}, "
           f"{pool.size if pool else 0} grading workers)", file=sys.stderr, flush=True)
+    if demo:
+        from .demo import banner, seed
+        with app.app_context():
+            accounts = seed(demo)
+        print(banner(f"http://{host}:{server.port}/", accounts), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

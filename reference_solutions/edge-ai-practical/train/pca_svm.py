@@ -6,6 +6,7 @@ input size). The work sits under __main__, so the grader runs `python train.py`.
 """
 import json
 import os
+import zipfile
 
 import cv2
 import numpy as np
@@ -30,7 +31,9 @@ def load(root):
 
 
 def main():
-    classes, x, y = load("data/train")
+    with zipfile.ZipFile("data/train.zip") as zf:
+        zf.extractall("dataset")              # dataset/train/<class>/NNNN.png
+    classes, x, y = load("dataset/train")
     x_tr, x_val, y_tr, y_val = train_test_split(x, y, test_size=0.2, stratify=y, random_state=1)
     model = make_pipeline(StandardScaler(), PCA(n_components=60, random_state=0), SVC(C=10, gamma="scale"))
     model.fit(x_tr, y_tr)

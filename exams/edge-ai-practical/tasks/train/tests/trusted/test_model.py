@@ -12,7 +12,6 @@ import os
 import stat
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
@@ -156,7 +155,7 @@ class Model:
             self.classes_problem = 'output/classes.json must be a JSON list of class names, e.g. ["stop", ...]'
             return
         if sorted(value) != sorted(CLASSES):
-            self.classes_problem = ("output/classes.json must list the 5 class folder names of data/train/, "
+            self.classes_problem = ("output/classes.json must list the 5 class names (the folders in train.zip), "
                                     "each once, in the order of the model's outputs")
             return
         self.classes = value
@@ -247,12 +246,12 @@ class Model:
         return names
 
 
-def load_pictures(folder: Path, names):
-    rows = []
-    for name in names:
-        img = cv2.imread(str(folder / name), cv2.IMREAD_GRAYSCALE)
-        rows.append(img.reshape(-1))
-    return np.stack(rows).astype(np.float32) / 255.0
+def load_test_set(answers_dir):
+    """The model input of the statement for every test picture, and the labels."""
+    with np.load(answers_dir / "test.npz") as data:
+        images, labels = data["images"], data["labels"]
+    x = images.reshape(len(images), -1).astype(np.float32) / 255.0
+    return x, [str(v) for v in labels]
 
 
 _CACHE = {}
@@ -263,23 +262,21 @@ def judged(answers_dir, candidate_outputs):
     """(model, accuracy or None, per-class accuracy, problem), computed once."""
     key = (str(answers_dir), str(candidate_outputs))
     if key not in _CACHE:
-        truth = json.loads((answers_dir / "labels.json").read_text(encoding="utf-8"))["labels"]
-        names = sorted(truth)
+        x, truth = load_test_set(answers_dir)
         model = Model(candidate_outputs, candidate_outputs / "output")
         acc, per_class, problem = None, {}, model.problem
         if problem is None:
-            x = load_pictures(answers_dir / "test", names)
             try:
                 pred = model.predict(x)
             except ValueError as exc:
                 problem = str(exc)
             else:
-                hits = [p == truth[n] for p, n in zip(pred, names)]
+                hits = [p == t for p, t in zip(pred, truth)]
                 acc = sum(hits) / len(hits)
                 for cls in CLASSES:
-                    mine = [h for h, n in zip(hits, names) if truth[n] == cls]
+                    mine = [h for h, t in zip(hits, truth) if t == cls]
                     per_class[cls] = sum(mine) / len(mine)
-        _CACHE[key] = (model, acc, per_class, problem, names)
+        _CACHE[key] = (model, acc, per_class, problem, x)
     return _CACHE[key]
 
 
@@ -313,9 +310,9 @@ def test_output_signature(judged):
 @pytest.mark.timeout(120)
 def test_accuracy(judged):
     """accuracy on the hidden test pictures (>= 0.95 full marks, >= 0.90 three quarters, >= 0.85 half)"""
-    _, acc, per_class, problem, names = judged
+    _, acc, per_class, problem, x = judged
     if problem:
-        rubric.fail(f"the model could not be run on the {len(names)} test pictures: {problem}")
+        rubric.fail(f"the model could not be run on the {len(x)} test pictures: {problem}")
     weakest = min(per_class, key=per_class.get)
     detail = f"; weakest class: {weakest} ({per_class[weakest]:.2f})"
     try:
@@ -348,8 +345,7 @@ def test_model_size(judged):
 def test_latency(judged, answers_dir):
     """one picture at a time, the model is fast enough (within 10x the reference model, at most 1 ms a picture)"""
     model = deployable(judged)
-    names = judged[4][:LATENCY_PICTURES]
-    x = load_pictures(answers_dir / "test", names)
+    x = judged[4][:LATENCY_PICTURES]
     rows = [x[i:i + 1] for i in range(len(x))]
     reference = session_of((answers_dir / "reference.onnx").read_bytes())
     ref_input = reference.get_inputs()[0].name
