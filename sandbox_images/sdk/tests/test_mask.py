@@ -21,7 +21,7 @@ SEED = 424242                                            # differs from the trai
 def _scene(img, rng):
     h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-15, 15), rng.uniform(0.6, 1.0))
-    out = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT101)
+    out = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_CONSTANT)
     return np.clip(out.astype(np.float32) * rng.uniform(0.7, 1.3) + rng.uniform(-25, 25), 0, 255).astype(np.uint8)
 
 
@@ -64,9 +64,19 @@ def test_model_io_matches_info():
 
 def test_heldout_accuracy(heldout_results):
     found = [r for r in heldout_results if r[1] is not None]
-    assert len(found) >= 0.9 * len(heldout_results)        # masked faces are still detected
     acc = np.mean([t == p for t, p, _ in found])
-    assert acc >= 0.9, f"held-out accuracy {acc:.3f} on {len(found)} faces"
+    assert acc >= 0.9, f"held-out accuracy {acc:.3f} on {len(found)} detected faces"
+    # end to end, a face MTCNN missed counts as wrong
+    e2e = np.mean([t == p for t, p, _ in heldout_results])
+    assert e2e >= 0.9, f"end-to-end accuracy {e2e:.3f}"
+
+
+def test_masked_faces_still_detected(heldout_results):
+    # MTCNN was not trained on masks: it misses some painted-mask faces (~9 % over many seeds)
+    masked = [r for r in heldout_results if r[0] == "mask"]
+    unmasked = [r for r in heldout_results if r[0] == "no_mask"]
+    assert all(r[1] is not None for r in unmasked)
+    assert sum(r[1] is not None for r in masked) >= 0.8 * len(masked)
 
 
 def test_classify_output(heldout_results):
