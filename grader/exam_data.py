@@ -31,6 +31,7 @@ from .models import Limits, Problem, Verdict
 from .runner import copy_artifacts
 
 PARTS = ("public", "hidden", "answers")
+GENERATED_FILES_CAP = 100_000
 GENERATOR_LIMITS = Limits(wall_s=900, cell_s=900, test_s=900, memory_mb=4096, cpus=2.0, pids=256,
                           output_mb=1024, stdout_kb=256, tmpfs_mb=512)
 
@@ -145,7 +146,9 @@ def _install(produced: Path, target: Path) -> None:
     """Copy regular files only (links skipped), then swap the folder in whole."""
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    copy_artifacts(produced, partial)
+    copied = copy_artifacts(produced, partial, max_files=GENERATED_FILES_CAP)
+    if len(copied) >= GENERATED_FILES_CAP:
+        raise ExamConfigError([Problem("generate.py", "", f"the generator wrote more than {GENERATED_FILES_CAP} files for one task")])
     partial.mkdir(parents=True, exist_ok=True)
     for root, dirs, files in os.walk(partial):
         for name in (*dirs, *files):

@@ -47,15 +47,18 @@ def read_capped(path: Path, cap: int) -> str | None:
     return data[:cap].decode("utf-8", "replace")
 
 
-def copy_artifacts(src: Path, dest: Path) -> list[str]:
-    """Copy regular files out of a sandbox's folder; links and devices are skipped."""
+def copy_artifacts(src: Path, dest: Path, max_files: int = ARTIFACT_FILES_CAP) -> list[str]:
+    """Copy regular files out of a sandbox's folder; links and devices are skipped.
+
+    At most `max_files` (a candidate's run keeps a few screenshots, not thousands);
+    callers that copy trusted output (generated exam data) raise it."""
     copied: list[str] = []
     if not src.is_dir() or src.is_symlink():
         return copied
     for root, dirs, files in os.walk(src, followlinks=False):
         dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
         for name in sorted(files):
-            if len(copied) >= ARTIFACT_FILES_CAP:
+            if len(copied) >= max_files:
                 return copied
             path = os.path.join(root, name)
             rel = os.path.relpath(path, src)

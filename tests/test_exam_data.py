@@ -88,3 +88,16 @@ def test_per_task_keys_follow_only_their_own_generator(tmp_path):
     assert exam_data.data_key(exam, "img", other) == before[other]
     (root / "gen" / "shared_helpers.py").write_text("X = 1\n")   # shared: every task's key
     assert exam_data.data_key(exam, "img", other) != before[other]
+
+
+@pytest.mark.docker
+def test_generated_data_keeps_every_file(generated_exam, image_tag):
+    """Generator output is not an artifact: no small cap on the number of files."""
+    many = GENERATOR + '''
+for i in range(450):
+    with open(os.path.join(out, "calc", "public", f"sample_{i:03d}.txt"), "w") as fh:
+        fh.write(str(i))
+'''
+    (generated_exam.root / "generate.py").write_text(many)
+    prepared = exam_data.prepare(generated_exam, image_tag)
+    assert len(list(prepared.task("calc").dir("public").glob("sample_*.txt"))) == 450

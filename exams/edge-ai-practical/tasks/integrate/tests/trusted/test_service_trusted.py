@@ -1,0 +1,340 @@
+"""System integration, judged beside the answers: no candidate code runs here.
+
+The CSV files the candidate's runs wrote are read from a read-only copy of their
+folder, with size caps and never through a link; the run records (exit codes,
+stderr) come from the candidate's sandbox and are treated as untrusted data.
+Messages give counts and rates, never a picture's type. The examiner's model
+(hidden/model.onnx) is run here on the grading pictures only to recognise a
+colour-order mistake and say so.
+"""
+import csv
+import io
+import json
+import os
+import re
+import stat
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from practicum import rubric
+
+HEADER = ["file", "type", "score"]
+MAX_CSV = 1024 * 1024
+MAX_LOG = 256 * 1024
+MISSING_FOLDER = "camera3_batch"
+
+
+# -- reading the candidate's files safely --------------------------------------
+def read_bytes(base: Path, rel: str, cap: int):
+    """(bytes, problem) of base/rel: regular files only, never through a link."""
+    cur = base
+    for part in Path(rel).parts:
+        cur = cur / part
+        try:
+            if stat.S_ISLNK(os.lstat(cur).st_mode):
+                return None, "is a link, not a file"
+        except FileNotFoundError:
+            return None, "is missing"
+    try:
+        fd = os.open(cur, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None, "cannot be read"
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None, "is not a regular file"
+        data = os.read(fd, cap + 1)
+    finally:
+        os.close(fd)
+    if len(data) > cap:
+        return None, f"is larger than {cap // 1024} KB"
+    return data, None
+
+
+def _quote(text, limit=40):
+    text = " ".join(str(text).split())
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def record_of(observations, key):
+    """A run record, type-checked: {returncode, stderr, stdout, timed_out}."""
+    value = observations.get(f"run_{key}")
+    if not isinstance(value, dict):
+        return None
+    code = value.get("returncode")
+    return {"returncode": code if isinstance(code, int) and not isinstance(code, bool) else None,
+            "timed_out": value.get("timed_out") is True,
+            "stderr": value.get("stderr") if isinstance(value.get("stderr"), str) else "",
+            "stdout": value.get("stdout") if isinstance(value.get("stdout"), str) else ""}
+
+
+def last_line(text):
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    return _quote(lines[-1], 160) if lines else "(nothing on stderr)"
+
+
+def why_no_csv(run, what):
+    if run is None:
+        return f"the run on {what} was not recorded (see the first check)"
+    if run["timed_out"]:
+        return f"the run on {what} did not finish in time"
+    if run["returncode"] not in (0, None):
+        return f"the run on {what} exited with code {run['returncode']}: {last_line(run['stderr'])}"
+    return f"the run on {what} wrote no CSV file"
+
+
+class Table:
+    """A result CSV as the billing system reads it; `problem` when it cannot be read."""
+
+    def __init__(self, outputs: Path, name: str):
+        self.problem, self.header, self.rows = None, None, []
+        data, problem = read_bytes(outputs, name, MAX_CSV)
+        if problem:
+            self.problem = f"{name} {problem}"
+            return
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                data.decode("gbk")
+                self.problem = f"{name} is not UTF-8 (it looks like GBK): write it with encoding='utf-8'"
+            except UnicodeDecodeError:
+                self.problem = f"{name} is not UTF-8 text"
+            return
+        lines = list(csv.reader(io.StringIO(text)))
+        lines = [row for row in lines if any(cell.strip() for cell in row)]
+        if not lines:
+            self.problem = f"{name} is empty"
+            return
+        self.header = [cell.strip() for cell in lines[0]]
+        self.rows = lines[1:] if self.header == HEADER else lines
+
+    def types(self) -> dict:
+        """file -> type for the rows that have at least two cells (the last row of a file wins)."""
+        out = {}
+        for row in self.rows:
+            if len(row) >= 2:
+                out[os.path.basename(row[0].strip())] = row[1].strip()
+        return out
+
+
+@pytest.fixture
+def truth(answers_dir):
+    return json.loads((answers_dir / "truth.json").read_text(encoding="utf-8"))
+
+
+def normal_table(candidate_outputs, observations):
+    table = Table(candidate_outputs, "result_images.csv")
+    if table.problem:
+        if table.problem.endswith("is missing"):
+            rubric.fail(why_no_csv(record_of(observations, "images"), "data/images"))
+        rubric.fail(table.problem)
+    return table
+
+
+# -- the normal batch --------------------------------------------------------------
+@pytest.mark.points(2)
+@pytest.mark.timeout(30)
+def test_csv_format(truth, candidate_outputs, observations):
+    """result_images.csv: UTF-8, header file,type,score, one row per picture, known types, scores 0-1"""
+    table = normal_table(candidate_outputs, observations)
+    pictures = set(truth["images"])
+    score, notes = 0.0, []
+    if table.header == HEADER:
+        score += 0.25
+    else:
+        notes.append(f"the first line must be the header file,type,score (found {_quote(','.join(table.header))})")
+    names = [os.path.basename(r[0].strip()) for r in table.rows if r]
+    counts = Counter(names)
+    missing = len(pictures - set(names))
+    extra = len(set(names) - pictures)
+    twice = sum(1 for n, c in counts.items() if c > 1)
+    if not (missing or extra or twice):
+        score += 0.25
+    else:
+        parts = [f"{missing} of the {len(pictures)} pictures have no row" if missing else "",
+                 f"{extra} rows name no picture of the folder" if extra else "",
+                 f"{twice} pictures have more than one row" if twice else ""]
+        notes.append("; ".join(p for p in parts if p))
+    types = set(truth["types"])
+    bad_type = [r for r in table.rows if len(r) < 2 or r[1].strip() not in types]
+    if table.rows and not bad_type:
+        score += 0.25
+    elif table.rows:
+        example = bad_type[0][1] if len(bad_type[0]) >= 2 else ""
+        notes.append(f"{len(bad_type)} rows have a type that is not a name from labels.txt (e.g. {_quote(example)})")
+    bad_score = 0
+    for r in table.rows:
+        try:
+            value = float(r[2])
+            ok = 0.0 <= value <= 1.0
+        except (IndexError, ValueError):
+            ok = False
+        bad_score += not ok
+    if table.rows and not bad_score:
+        score += 0.25
+    elif table.rows:
+        notes.append(f"{bad_score} rows have no score between 0 and 1 in the third column")
+    if not table.rows:
+        notes.append("result_images.csv has no result rows")
+    if score >= 1.0:
+        return
+    message = "; ".join(notes)
+    if score <= 0:
+        rubric.fail(message)
+    rubric.partial(score, message)
+
+
+def model_says(hidden_dir, names, rgb: bool):
+    """The examiner's model on the grading pictures, fed RGB (right) or BGR (the mistake)."""
+    import cv2
+    import numpy as np
+    import onnxruntime as ort
+
+    rows = []
+    for name in names:
+        img = cv2.imread(str(hidden_dir / "images" / name), cv2.IMREAD_COLOR)
+        small = cv2.resize(img, (48, 16), interpolation=cv2.INTER_AREA)
+        if rgb:
+            small = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
+        rows.append(small.reshape(-1))
+    x = np.stack(rows).astype(np.float32) / 255.0
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    session = ort.InferenceSession(str(hidden_dir / "model.onnx"), so, providers=["CPUExecutionProvider"])
+    labels = [ln.strip() for ln in (hidden_dir / "labels.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return [labels[int(k)] for k in session.run(["label"], {session.get_inputs()[0].name: x})[0]]
+
+
+@pytest.mark.points(5)
+@pytest.mark.timeout(60)
+def test_accuracy(truth, candidate_outputs, observations, hidden_dir):
+    """the plate types in result_images.csv are right (>= 0.95 full marks, >= 0.85 half)"""
+    table = normal_table(candidate_outputs, observations)
+    mine = table.types()
+    names = sorted(truth["images"])
+    hits = sum(1 for n in names if mine.get(n) == truth["images"][n])
+    acc = hits / len(names)
+    hints = []
+    given = [mine[n] for n in names if n in mine]
+    if given:
+        common, count = Counter(given).most_common(1)[0]
+        if count >= 0.8 * len(names):
+            hints.append(f"{count} of {len(names)} pictures got the same type {_quote(common)}: "
+                         "check how the model's output is decoded")
+    if acc < 0.95 and not hints:
+        bgr = model_says(hidden_dir, names, rgb=False)
+        same = sum(1 for n, b in zip(names, bgr) if mine.get(n) == b) / len(names)
+        if same >= 0.9:
+            hints.append("your types are what the model gives for pictures with red and blue swapped: "
+                         "check the colour order of the preprocessing against the model card")
+    detail = f" ({hits} of {len(names)} pictures right)" + "".join(f"; {h}" for h in hints)
+    try:
+        rubric.band(acc, {0.95: 1.0, 0.85: 0.5}, what="accuracy")
+    except rubric.Partial as exc:
+        raise rubric.Partial(exc.fraction, exc.message + detail) from None
+    except rubric.Fail as exc:
+        raise rubric.Fail(str(exc) + detail) from None
+
+
+# -- bad input ---------------------------------------------------------------------
+def log_text(candidate_outputs) -> str:
+    """What the candidate's logs/ folder holds, if anything (*.log files, capped)."""
+    folder = candidate_outputs / "logs"
+    if folder.is_symlink() or not folder.is_dir():
+        return ""
+    text = []
+    with os.scandir(folder) as it:
+        for entry in sorted(it, key=lambda e: e.name)[:20]:
+            if entry.name.endswith(".log") and entry.is_file(follow_symlinks=False):
+                data, _ = read_bytes(candidate_outputs, f"logs/{entry.name}", MAX_LOG)
+                text.append((data or b"").decode("utf-8", "replace"))
+    return "\n".join(text)
+
+
+@pytest.mark.points(3)
+@pytest.mark.timeout(30)
+def test_damaged_files(truth, candidate_outputs, observations):
+    """damaged files are skipped and logged: exit code 0, every good picture in the CSV, each damaged file named"""
+    run = record_of(observations, "incoming")
+    if run is None:
+        rubric.fail("the run on data/incoming was not recorded")
+    if run["timed_out"]:
+        rubric.fail("the run on data/incoming (pictures mixed with damaged files) did not finish in time")
+    damaged = truth["damaged"]
+    good = truth["incoming"]
+    score, notes = 0.0, []
+    finished = run["returncode"] == 0
+    if finished:
+        score += 1
+    else:
+        notes.append(f"the run on data/incoming (pictures mixed with {len(damaged)} damaged files) exited with "
+                     f"code {run['returncode']}: {last_line(run['stderr'])}")
+    table = Table(candidate_outputs, "result_incoming.csv")
+    if table.problem:
+        notes.append(table.problem if not table.problem.endswith("is missing")
+                     else "no result_incoming.csv was written")
+    else:
+        names = set(table.types())
+        listed = sum(1 for n in good if n in names)
+        wrong = sum(1 for n in damaged if n in names) + (1 if "notes.txt" in names else 0)
+        if listed == len(good) and not wrong:
+            score += 1
+        else:
+            parts = [f"{len(good) - listed} of the {len(good)} readable pictures have no row" if listed < len(good) else "",
+                     f"{wrong} rows are for damaged or non-picture files" if wrong else ""]
+            notes.append("result_incoming.csv: " + "; ".join(p for p in parts if p))
+    if finished:
+        said = run["stderr"] + "\n" + log_text(candidate_outputs)
+        named = sum(1 for n in damaged if n in said)
+        score += named / len(damaged)
+        if named < len(damaged):
+            notes.append(f"{len(damaged) - named} of the {len(damaged)} damaged files are not named in a warning "
+                         "on stderr (or in logs/*.log)")
+    else:
+        notes.append("skipping and logging the damaged files counts only for a run that finishes")
+    if score >= 3:
+        return
+    message = "; ".join(notes)
+    if score <= 0:
+        rubric.fail(message)
+    rubric.partial(score / 3, message)
+
+
+@pytest.mark.points(3)
+@pytest.mark.timeout(30)
+def test_missing_folder(observations):
+    """a missing input folder: a non-zero exit code and a one-line error on stderr, no traceback"""
+    run = record_of(observations, "missing")
+    if run is None:
+        rubric.fail("the run on a missing folder was not recorded")
+    if run["timed_out"]:
+        rubric.fail("the run on a missing input folder did not finish in time")
+    err = run["stderr"]
+    lines = [ln for ln in err.strip().splitlines() if ln.strip()]
+    score, notes = 0.0, []
+    if run["returncode"] not in (0, None):
+        score += 1.5
+    else:
+        notes.append("the run on a missing input folder exited with code 0: the scheduler cannot see that it failed")
+    if not lines:
+        where = " (a message went to stdout)" if run["stdout"].strip() else ""
+        notes.append(f"nothing was written to stderr{where}")
+    elif re.search(r"Traceback \(most recent call last\)", err):
+        notes.append("stderr shows a Python traceback: catch the case and print one line saying what is wrong")
+    elif len(lines) > 2:
+        score += 0.5
+        notes.append(f"stderr holds {len(lines)} lines: say what is wrong in one line")
+    else:
+        score += 1.0
+    if lines and MISSING_FOLDER in err:
+        score += 0.5
+    elif lines:
+        notes.append("the error message does not name the missing folder")
+    if score >= 3:
+        return
+    message = "; ".join(notes)
+    if score <= 0:
+        rubric.fail(message)
+    rubric.partial(score / 3, message)
