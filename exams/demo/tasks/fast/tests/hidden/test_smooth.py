@@ -30,7 +30,7 @@ def test_smooth_is_fast(candidate):
     values = np.random.default_rng(8).normal(size=1_000_000)
     # timed against the reference in this same sandbox: a busy machine slows both alike
     mine = rubric.latency(candidate.smooth, values, 50, repeat=3, warmup=0)
-    ref = rubric.latency(reference, values, 50, repeat=3, warmup=1)
+    ref = rubric.latency(reference, values, 50, repeat=5, warmup=1)
     ratio = mine / max(ref, 1e-6)
-    rubric.band(ratio, {5.0: 1.0, 100.0: 0.5}, higher_is_better=False, fmt="{:.1f}",
+    rubric.band(ratio, {5.0: 1.0, 300.0: 0.5}, higher_is_better=False, fmt="{:.1f}",
                 what=f"time for 1,000,000 values {mine:.3f} s = reference x")
