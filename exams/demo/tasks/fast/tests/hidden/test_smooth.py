@@ -29,8 +29,9 @@ def test_smooth_is_fast(candidate):
     rubric.require(candidate, "smooth")
     values = np.random.default_rng(8).normal(size=1_000_000)
     # timed against the reference in this same sandbox: a busy machine slows both alike
-    mine = rubric.latency(candidate.smooth, values, 50, repeat=3, warmup=0)
-    ref = rubric.latency(reference, values, 50, repeat=5, warmup=1)
+    # best of 5 each: a 10 ms call on a busy worker is at the mercy of the scheduler
+    mine = rubric.latency(candidate.smooth, values, 50, repeat=5, warmup=1, statistic="min")
+    ref = rubric.latency(reference, values, 50, repeat=5, warmup=1, statistic="min")
     ratio = mine / max(ref, 1e-6)
     rubric.band(ratio, {5.0: 1.0, 300.0: 0.5}, higher_is_better=False, fmt="{:.1f}",
                 what=f"time for 1,000,000 values {mine:.3f} s = reference x")
