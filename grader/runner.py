@@ -120,11 +120,17 @@ def judge_limits(task: Task) -> Limits:
                                pids=max(lim.pids, 128))
 
 
-def _collect(out_dir: Path, task: Task, phases, run) -> PhaseReport:
-    known = {t.name for t in task.tests if t.phase in phases}
+def _read_events(out_dir: Path, known: set[str]):
+    """The validated test events a run left in its output folder, and its watchdog flag."""
     raw = read_capped(out_dir / Path(protocol.RESULTS).name, RESULTS_CAP) or ""
     records, started = parse_events(raw.splitlines(), known)
     watchdog = bool((read_capped(out_dir / Path(protocol.WATCHDOG).name, 4096) or "").strip())
+    return records, started, watchdog
+
+
+def _collect(out_dir: Path, task: Task, phases, run) -> PhaseReport:
+    known = {t.name for t in task.tests if t.phase in phases}
+    records, started, watchdog = _read_events(out_dir, known)
     notebook = parse_notebook_report(read_capped(out_dir / Path(protocol.NOTEBOOK_REPORT).name, REPORT_CAP))
     return PhaseReport(run=run, records=records, started=started, watchdog=watchdog, notebook=notebook)
 
@@ -202,9 +208,7 @@ def run_judge(tasks: list[Task], image: str, candidate_outs: dict[str, Path], ou
     with slot():
         run = sandbox.run(spec, out_dir)
     known = {f"{t.id}/{spec_.name}" for t in tasks for spec_ in t.tests_in(Phase.TRUSTED)}
-    raw = read_capped(out_dir / Path(protocol.RESULTS).name, RESULTS_CAP) or ""
-    records, started = parse_events(raw.splitlines(), known)
-    watchdog = bool((read_capped(out_dir / Path(protocol.WATCHDOG).name, 4096) or "").strip())
+    records, started, watchdog = _read_events(out_dir, known)
     reports = {}
     for t in tasks:
         prefix = f"{t.id}/"
