@@ -300,6 +300,7 @@ def _add_board_commands() -> None:
     except ImportError:      # the board's dependencies are not installed
         return
     main.add_command(web.cli.serve_command)
+    main.add_command(web.cli.worker_command)
     main.add_command(web.cli.db_command)
     main.add_command(web.cli.user_command)
 

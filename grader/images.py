@@ -55,6 +55,13 @@ def definition_dir(name: str) -> Path:
     return path
 
 
+def definitions() -> list[str]:
+    """The names of every sandbox image definition."""
+    root = os.environ.get("PRACTICUM_IMAGES_DIR")
+    base = Path(root) if root else Path(__file__).resolve().parents[1] / "sandbox_images"
+    return sorted(p.parent.name for p in base.glob("*/image.toml"))
+
+
 def _definition_files(name: str) -> list[Path]:
     d = definition_dir(name)
     return sorted(p for p in d.rglob("*")

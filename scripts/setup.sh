@@ -2,7 +2,8 @@
 # Set up everything Practicum needs on a Debian 12 machine, as root. Safe to run
 # again: each step is skipped when already done.
 #   1. Debian packages: the Docker engine (docker.io), debootstrap, python venv,
-#      Chromium and a CJK font (browser tests of the board)
+#      Chromium and a CJK font (browser tests of the board), redis-server and
+#      postgresql (the distributed mode's tests start their own servers)
 #   2. the Docker engine, started in the background if it is not answering
 #   3. a virtualenv in .venv with this package and its test dependencies
 #   4. the sandbox image, built offline (skipped when its inputs are unchanged)
@@ -25,11 +26,34 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then need+=(python3-venv); fi
+# the distributed mode's tests run their own redis-server and PostgreSQL (tests/infra.py), each
+# on a free port in a temp dir: the packages' system services are not needed, so apt does not
+# start them (a service enabled for the next boot is harmless: other ports)
+servers=()
+[ -x /usr/bin/redis-server ] || servers+=(redis-server)
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || servers+=(postgresql)
+if [ ${#need[@]} -gt 0 ] || [ ${#servers[@]} -gt 0 ]; then
+  apt-get update -qq
+fi
 if [ ${#need[@]} -gt 0 ]; then
   say "installing Debian packages: ${need[*]}"
-  apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
-else
+fi
+if [ ${#servers[@]} -gt 0 ]; then
+  say "installing Debian packages (their services left stopped): ${servers[*]}"
+  policy=/usr/sbin/policy-rc.d
+  if [ -e "$policy" ]; then   # the machine has its own (Debian's container images forbid all): it decides
+    apt-get install -y -qq "${servers[@]}" >/dev/null
+  else                          # exit 101: invoke-rc.d and deb-systemd-invoke start nothing
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+    apt-get install -y -qq "${servers[@]}" >/dev/null
+    rm -f "$policy"
+    trap - EXIT
+  fi
+fi
+if [ ${#need[@]} -eq 0 ] && [ ${#servers[@]} -eq 0 ]; then
   say "Debian packages: present"
 fi
 

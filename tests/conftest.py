@@ -154,3 +154,62 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"the demo changed: {old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# ==========================================================================
+# real Redis and PostgreSQL servers (tests/infra.py), for the distributed mode
+# ==========================================================================
+
+import itertools  # noqa: E402
+import re  # noqa: E402
+
+from tests.infra import InfraError, PostgresServer, RedisServer  # noqa: E402
+
+
+def _serve(cls):
+    try:
+        server = cls()
+        server.start()
+    except InfraError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return server
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """One redis-server for the session, append-only; tests may stop, kill and restart it."""
+    server = _serve(RedisServer)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One PostgreSQL cluster for the session (initdb once); tests may stop, kill and restart it."""
+    server = _serve(PostgresServer)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The session's Redis, emptied: no keys left from an earlier test (or the one that killed it)."""
+    redis_server.start()
+    with redis_server.client() as r:
+        r.flushall()
+    return redis_server.url
+
+
+_db_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def pg_url(request, postgres_server):
+    """A fresh, empty database on the session's PostgreSQL, dropped afterwards."""
+    postgres_server.start()              # an earlier test may have left it stopped or killed
+    name = f"t{next(_db_numbers)}_" + re.sub(r"[^a-z0-9_]+", "_", request.node.name.lower())
+    name = name[:63]
+    url = postgres_server.create_database(name)
+    yield url
+    if postgres_server.running:
+        postgres_server.drop_database(name)

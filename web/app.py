@@ -25,11 +25,12 @@ def defaults(instance: Path) -> dict:
         "PACKAGE_MAX_MB": 512,                          # an uploaded package, packed and unpacked
         "TIMEZONE": "Asia/Shanghai",                    # how exam windows are shown and entered
         "DEFAULT_LANG": "zh",
-        "QUEUE": "embedded",
+        "BROKER_URL": "memory://",                      # embedded; redis://HOST:6379/0 for many worker machines
+        "BROKER_VISIBILITY_S": 3600.0,                  # Redis gives an unacknowledged message back after this
+        "REPUBLISH_AFTER_S": 30.0,                      # a queued job unclaimed this long, its queue empty: resent
         "SANDBOX_IMAGE": None,                          # None: the exam's image, checked by the engine
         "JOB_MAX_ATTEMPTS": 3,                          # sandbox errors are retried up to this
         "RETRY_DELAY_S": 15.0,                          # times the attempt number
-        "WORKER_POLL_S": 1.0,
         "HEARTBEAT_S": 10.0,
         "STALE_AFTER_S": 60.0,                          # a running job without a heartbeat this long is re-queued
         "SSE_POLL_S": 1.0,
@@ -37,8 +38,8 @@ def defaults(instance: Path) -> dict:
         "SSE_MAX_S": 300.0,                             # the browser reconnects by itself
         "LIVE_POLL_S": 3.0,                             # the proctor's dashboard asks this often
         "BOARD_RELOAD_S": 30,                           # the public scoreboard reloads this often
-        "WORKER_LATE_S": 30.0,                          # a pool thread silent this long: warning
-        "WORKER_CRITICAL_S": 120.0,                     # ... this long: critical
+        "WORKER_LATE_S": 30.0,                          # a worker's heartbeat this old: warning
+        "WORKER_CRITICAL_S": 120.0,                     # ... this old: critical
         "RUNAWAY_AFTER_S": 600.0,                       # a job running this long is flagged
         "FAULT_WINDOW_S": 600.0,                        # sandbox faults this recent raise an alert
         "LOGIN_MAX_FAILURES": 10,                       # per account, in LOGIN_WINDOW_S
@@ -64,10 +65,14 @@ def _secret_key(instance: Path) -> str:
 
 def _from_env(app: Flask) -> None:
     env = {"PRACTICUM_DATABASE_URL": "SQLALCHEMY_DATABASE_URI", "PRACTICUM_SECRET_KEY": "SECRET_KEY",
+           "PRACTICUM_BROKER_URL": "BROKER_URL",
            "PRACTICUM_TIMEZONE": "TIMEZONE"}
     for var, key in env.items():
         if os.environ.get(var):
             app.config[key] = os.environ[var]
+    for key in ("HEARTBEAT_S", "STALE_AFTER_S", "REPUBLISH_AFTER_S", "RETRY_DELAY_S", "JOB_MAX_ATTEMPTS"):
+        if os.environ.get(f"PRACTICUM_{key}"):     # operators (and the fault tests) tune these per process
+            app.config[key] = float(os.environ[f"PRACTICUM_{key}"])
     if os.environ.get("PRACTICUM_EXAM_ROOTS"):
         app.config["EXAM_ROOTS"] = os.environ["PRACTICUM_EXAM_ROOTS"].split(os.pathsep)
 

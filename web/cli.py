@@ -1,6 +1,7 @@
 """Click commands for the board, ready to attach to `practicum` (grader.cli.main):
 
     main.add_command(web.cli.serve_command)     # practicum serve
+    main.add_command(web.cli.worker_command)    # practicum worker
     main.add_command(web.cli.db_command)        # practicum db upgrade
     main.add_command(web.cli.user_command)      # practicum user add
 
@@ -26,15 +27,20 @@ def _instance_opt(f):
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--exam", "exam_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="An exam package to put on the board (repeatable).")
-@click.option("--workers", type=int, default=None, help="Grading threads (default: the cores; 0: none).")
-@click.option("--database", "database_url", help="A SQLAlchemy URL (default: SQLite in the instance folder).")
+@click.option("--workers", type=int, default=None,
+              help="Grading threads in this process (default: the cores when embedded, none with --broker redis://...).")
+@click.option("--database", "database_url", envvar="PRACTICUM_DATABASE_URL",
+              help="A SQLAlchemy URL (default: SQLite in the instance folder; postgresql+psycopg://... to scale out).")
+@click.option("--broker", "broker_url", envvar="PRACTICUM_BROKER_URL",
+              help="Celery broker: memory:// (default, embedded: grading in this process) or "
+                   "redis://HOST:6379/0 (distributed: `practicum worker` processes grade).")
 @click.option("--insecure-cookies", is_flag=True, help="Allow session cookies over plain HTTP (closed exam-room LAN only).")
 @click.option("--demo", is_flag=True,
               help="Put exams/demo on the board with demo staff and candidates; print the URL, "
                    "passwords and one-time codes (new ones at every start). Implies --insecure-cookies.")
 @_instance_opt
-def serve_command(host, port, exam_dirs, workers, database_url, insecure_cookies, demo, instance_path):
-    """Start the results board and its embedded worker pool."""
+def serve_command(host, port, exam_dirs, workers, database_url, broker_url, insecure_cookies, demo, instance_path):
+    """Start the results board (and, embedded, its grading threads)."""
     from .serve import serve
 
     demo_key = None
@@ -44,7 +50,42 @@ def serve_command(host, port, exam_dirs, workers, database_url, insecure_cookies
         demo_key, insecure_cookies = "demo", True
     try:
         serve(host, port, exam_dirs, workers=workers, instance_path=instance_path,
-              database_url=database_url, secure_cookies=not insecure_cookies, demo=demo_key)
+              database_url=database_url, secure_cookies=not insecure_cookies, demo=demo_key,
+              broker_url=broker_url)
+    except PracticumError as exc:
+        click.echo(f"practicum: {exc.show()}", err=True)
+        sys.exit(exc.exit_code)
+
+
+@click.command("worker")
+@click.option("--broker", "broker_url", envvar="PRACTICUM_BROKER_URL", required=True,
+              help="The board's Celery broker, e.g. redis://board-host:6379/0 (or $PRACTICUM_BROKER_URL).")
+@click.option("--database", "database_url", envvar="PRACTICUM_DATABASE_URL", required=True,
+              help="The board's database, e.g. postgresql+psycopg://practicum:PW@board-host/practicum.")
+@click.option("--concurrency", "-c", type=int, default=None, help="Jobs graded at once (default: the cores).")
+@click.option("--image", "image_names", multiple=True,
+              help="Sandbox image definitions to take jobs for (default: every one this engine has built).")
+@_instance_opt
+def worker_command(broker_url, database_url, concurrency, image_names, instance_path):
+    """Grade jobs from the board's broker on this machine's Docker engine.
+
+    Needs only the broker, the database and Docker with the sandbox image built
+    (`practicum image build default`): uploads and exam packages are fetched from the
+    database by content hash. SIGTERM finishes the jobs in flight; a killed worker's jobs are
+    re-queued by the others after STALE_AFTER_S."""
+    import logging
+
+    from .app import create_app
+    from .worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    cfg = {"SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": broker_url}
+    if instance_path:
+        cfg["INSTANCE_PATH"] = str(instance_path)
+    if broker_url.startswith("memory://"):
+        raise click.UsageError("a worker process needs a shared broker (redis://...); memory:// is the board's own")
+    try:
+        run_worker(create_app(cfg), concurrency, list(image_names) or None)
     except PracticumError as exc:
         click.echo(f"practicum: {exc.show()}", err=True)
         sys.exit(exc.exit_code)
@@ -112,6 +153,7 @@ def main() -> None:
 
 
 main.add_command(serve_command)
+main.add_command(worker_command)
 main.add_command(db_command)
 main.add_command(user_command)
 

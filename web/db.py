@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, Text, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -46,6 +46,18 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class OutputText(TypeDecorator):
+    """Text that may carry what a sandbox or an exception printed. PostgreSQL's text cannot hold
+    NUL characters (SQLite's can): a candidate's program printing one must not make its result,
+    or a job's error, unwritable. NUL becomes U+FFFD, visibly replaced."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
 
 
 def get_db():

@@ -11,7 +11,7 @@ from grader.manifest import Exam as Package
 from grader.manifest import load_exam, read_exam
 from grader.models import Problem
 
-from . import statements
+from . import blobs, statements
 from .clock import Window
 from .db import db
 from .models import Exam
@@ -33,6 +33,7 @@ def register_exam(path: Path, **settings) -> Exam:
         row = Exam(key=package.id, **settings)
         db.session.add(row)
     row.package_path = str(package.root)
+    row.package_sha256 = blobs.put(blobs.pack_package(package.root))
     row.title_zh, row.title_en = package.title.zh, package.title.en
     db.session.commit()
     forget(row)
@@ -66,6 +67,7 @@ def reload(exam: Exam) -> list[Problem]:
     if problems or loaded is None:
         return problems
     forget(exam)
+    exam.package_sha256 = blobs.put(blobs.pack_package(loaded.root))
     exam.title_zh, exam.title_en = loaded.title.zh, loaded.title.en
     db.session.commit()
     return []

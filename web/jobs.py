@@ -103,15 +103,17 @@ def claim(worker: str, job_id: int | None = None) -> Claim | None:
     return None
 
 
-def heartbeat(claims) -> int:
-    """Mark the jobs behind `claims` alive; returns how many still belong to their claim."""
-    now, alive = utcnow(), 0
+def heartbeat(claims) -> list[Claim]:
+    """Mark the jobs behind `claims` alive; returns the claims that are no longer theirs
+    (cancelled by staff, or reaped): the caller stops grading those."""
+    now, lost = utcnow(), []
     for c in claims:
-        alive += _guarded(update(Job).where(Job.id == c.job_id, Job.status == JobStatus.RUNNING,
-                                            Job.current_attempt_id == c.attempt_id)
-                          .values(heartbeat_at=now))
+        if not _guarded(update(Job).where(Job.id == c.job_id, Job.status == JobStatus.RUNNING,
+                                          Job.current_attempt_id == c.attempt_id)
+                        .values(heartbeat_at=now)):
+            lost.append(c)
     db.session.commit()
-    return alive
+    return lost
 
 
 def _end_attempt(attempt_id: int, outcome: AttemptOutcome, detail: str | None, now: datetime) -> None:

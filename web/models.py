@@ -14,9 +14,9 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .db import UTCDateTime, db, utcnow
+from .db import OutputText, UTCDateTime, db, utcnow
 
 
 def _enum(cls: type[enum.Enum], length: int = 16) -> sa.Enum:
@@ -94,6 +94,7 @@ class Exam(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(63), unique=True)         # the package's id
     package_path: Mapped[str] = mapped_column(sa.String(1024))
+    package_sha256: Mapped[str | None] = mapped_column(sa.String(64))   # the packed package workers fetch (Blob)
     title_zh: Mapped[str] = mapped_column(sa.String(300), default="")
     title_en: Mapped[str] = mapped_column(sa.String(300), default="")
     window_start: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: open from now
@@ -106,6 +107,11 @@ class Exam(db.Model):
     board_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # /scoreboard/<key> shown
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @validates("title_zh", "title_en")
+    def _fit_title(self, key: str, value: str) -> str:
+        # a package's title has no length limit; SQLite would store it whole, PostgreSQL refuses it
+        return value[:self.__table__.c[key].type.length] if value else value
 
     def title(self, lang: str) -> str:
         return (self.title_zh if lang == "zh" else self.title_en) or self.key
@@ -151,9 +157,11 @@ class Job(db.Model):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     enqueued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # retries wait
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last message sent to the broker
+    queue: Mapped[str | None] = mapped_column(sa.String(128))          # the broker queue: one per sandbox image
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    error: Mapped[str | None] = mapped_column(sa.Text)               # for staff, never candidates
+    error: Mapped[str | None] = mapped_column(OutputText)            # for staff, never candidates
 
     submission: Mapped[Submission] = relationship()
     attempt_records: Mapped[list["JobAttempt"]] = relationship(order_by="JobAttempt.number")
@@ -169,7 +177,7 @@ class JobAttempt(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[AttemptOutcome | None] = mapped_column(_enum(AttemptOutcome), index=True)
-    detail: Mapped[str | None] = mapped_column(sa.Text)
+    detail: Mapped[str | None] = mapped_column(OutputText)
 
 
 class _ResultColumns:
@@ -181,7 +189,7 @@ class _ResultColumns:
     max_score: Mapped[float] = mapped_column(sa.Float)
     visible_score: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")  # from `visible` tests
     status: Mapped[str] = mapped_column(sa.String(32))      # a grader Verdict value
-    message: Mapped[str] = mapped_column(sa.Text, default="")
+    message: Mapped[str] = mapped_column(OutputText, default="")
     tests: Mapped[list] = mapped_column(sa.JSON, default=list)
     artifacts: Mapped[list] = mapped_column(sa.JSON, default=list)
     artifacts_dir: Mapped[str | None] = mapped_column(sa.String(1024))
@@ -245,8 +253,8 @@ class ProveRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[dict | None] = mapped_column(sa.JSON)           # grader.prove.ProveOutcome.to_json()
-    error: Mapped[str | None] = mapped_column(sa.Text)
-    log: Mapped[str] = mapped_column(sa.Text, default="")
+    error: Mapped[str | None] = mapped_column(OutputText)
+    log: Mapped[str] = mapped_column(OutputText, default="")
 
 
 class BoardFreeze(db.Model):
@@ -273,3 +281,37 @@ class AuditLog(db.Model):
     target: Mapped[str] = mapped_column(sa.String(255), default="")
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     ip: Mapped[str] = mapped_column(sa.String(64), default="")
+
+
+class Blob(db.Model):
+    """Uploads and packed exam packages by content hash: what a worker on another machine
+    fetches (through the database it already talks to) instead of mounting the board's disk."""
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WorkerStatus(str, enum.Enum):
+    UP = "up"
+    STOPPED = "stopped"
+
+
+class WorkerNode(db.Model):
+    """One grading worker process as the proctor sees it, written by its own heartbeat."""
+    __tablename__ = "workers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(128), unique=True)      # host:pid
+    host: Mapped[str] = mapped_column(sa.String(128))
+    queues: Mapped[str] = mapped_column(sa.String(1024), default="")    # the images it grades for
+    mode: Mapped[str] = mapped_column(sa.String(16), default="embedded")
+    slots: Mapped[int] = mapped_column(default=1)
+    busy: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    status: Mapped[WorkerStatus] = mapped_column(_enum(WorkerStatus), default=WorkerStatus.UP)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

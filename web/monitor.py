@@ -3,7 +3,6 @@
 sandbox faults, and the embedded worker pool's health."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from .db import db, utcnow
 from .models import (AttemptOutcome, Exam, Job, JobAttempt, JobStatus, Result, Role, Submission,
-                     SubmissionStatus, User)
+                     SubmissionStatus, User, WorkerNode, WorkerStatus)
 
 FILTERS = ("all", "missing", "active", "failed")
 WATCHED = ("time_limit", "memory_limit", "output_limit", "runtime_error")
@@ -46,13 +45,15 @@ class RunningJob:
 
 @dataclass(frozen=True)
 class WorkerLine:
-    name: str
-    kind: str
-    job_id: int | None
+    name: str                         # host:pid
+    host: str
+    image: str                        # the sandbox images (queues) it grades for
+    mode: str                         # embedded or celery
+    slots: str                        # "busy/slots"
     silent_s: float
     done: int
     failed: int
-    level: str                        # ok, late, critical
+    level: str                        # ok, late, critical, stopped
 
 
 def candidate_lines(exam_id: int, which: str = "all", offset: int = 0,
@@ -130,22 +131,28 @@ def verdicts(exam_id: int, now: datetime) -> dict[str, int]:
     return out
 
 
-def workers() -> list[WorkerLine] | None:
-    """The embedded pool's threads; None when this process runs no pool."""
-    pool = current_app.extensions.get("practicum.pool")
-    if pool is None:
-        return None
+def workers() -> list[WorkerLine]:
+    """Every grading process that ever sent a heartbeat, from its own row (both modes); a
+    stopped one is kept an hour for the record."""
     late, critical = float(current_app.config["WORKER_LATE_S"]), float(current_app.config["WORKER_CRITICAL_S"])
-    now = time.time()
+    now = utcnow()
     out = []
-    for h in pool.health():
-        silent = max(0.0, now - h.last_beat)
-        level = "critical" if silent > critical else "late" if silent > late else "ok"
-        out.append(WorkerLine(h.name, h.kind, h.job_id, round(silent, 1), h.done, h.failed, level))
+    rows = db.session.scalars(select(WorkerNode).where(
+        (WorkerNode.status == WorkerStatus.UP) | (WorkerNode.heartbeat_at >= now - timedelta(hours=1)))
+        .order_by(WorkerNode.host, WorkerNode.name))
+    for w in rows:
+        silent = max(0.0, (now - w.heartbeat_at).total_seconds())
+        if w.status is WorkerStatus.STOPPED:
+            level = "stopped"
+        else:
+            level = "critical" if silent > critical else "late" if silent > late else "ok"
+        image = ", ".join(q.removeprefix("grade.") for q in w.queues.split(",") if q)
+        out.append(WorkerLine(w.name, w.host, image, w.mode, f"{w.busy}/{w.slots}", round(silent, 1),
+                              w.done, w.failed, level))
     return out
 
 
-def alerts(v: dict[str, int], running: list[RunningJob], pool: list[WorkerLine] | None,
+def alerts(v: dict[str, int], running: list[RunningJob], pool: list[WorkerLine],
            depth: dict[str, int]) -> list[tuple[str, str, dict]]:
     """(level, i18n key, params) for what needs a proctor's attention now."""
     out = []
@@ -153,11 +160,11 @@ def alerts(v: dict[str, int], running: list[RunningJob], pool: list[WorkerLine] 
         out.append(("bad", "alert.faults", {"n": v["recent_faults"]}))
     if v["failed_jobs"]:
         out.append(("bad", "alert.failed_jobs", {"n": v["failed_jobs"]}))
-    for w in pool or []:
-        if w.level != "ok":
+    for w in pool:
+        if w.level in ("late", "critical"):
             out.append(("bad" if w.level == "critical" else "warn", "alert.worker_late",
                         {"name": w.name, "seconds": int(w.silent_s)}))
-    if pool is None and depth["all"]:
+    if not any(w.level in ("ok", "late") for w in pool) and depth["all"]:
         out.append(("warn", "alert.no_pool", {"n": depth["all"]}))
     for j in running:
         if j.runaway:

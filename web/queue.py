@@ -1,56 +1,64 @@
-"""The job queue behind a small interface: the board enqueues submission ids.
+"""The board's side of grading: record a job, then tell the graders over Celery.
 
-`EmbeddedQueue` (the default, `QUEUE = "embedded"`) keeps jobs as database rows
-that the `web.worker.WorkerPool` of the same process pulls. A distributed
-implementation (Celery + Redis, issue 5) only has to provide `enqueue`,
-`enqueue_many` and `cancel` and run `web.worker.run_job` from the same app factory.
+A job row is written and committed before its message is sent, so an upload
+that was acknowledged is never lost, even when the broker is down at that
+moment (`dispatch.republish` sends it later). The same code serves the
+embedded mode (`memory://`) and the distributed one (Redis).
 """
 from __future__ import annotations
 
-import threading
-from typing import Protocol
-
 from flask import Flask, current_app
+from sqlalchemy import select, update
 
-from . import jobs
-from .db import db
-
-
-class JobQueue(Protocol):
-    def enqueue(self, submission_id: int, *, priority: int = 0) -> int:
-        """Queue the submission for grading; return the job's id."""
-
-    def enqueue_many(self, submission_ids: list[int], *, priority: int = 0) -> int:
-        """Queue many submissions (a regrade); return how many."""
-
-    def cancel(self, job_id: int) -> bool:
-        """Cancel a job that has not started; False when it had."""
+from . import dispatch, exams, jobs
+from .db import db, utcnow
+from .models import Exam, Job, JobStatus, Submission
 
 
-class EmbeddedQueue:
-    """Job rows in the board's database, pulled by this process's worker threads."""
+class JobQueue:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.max_attempts = int(app.config["JOB_MAX_ATTEMPTS"])
 
-    def __init__(self, config: dict):
-        self.max_attempts = int(config["JOB_MAX_ATTEMPTS"])
-        self.wakeup = threading.Event()       # lets idle workers start at once
+    def queue_of(self, exam: Exam) -> str:
+        return dispatch.queue_for_image(dispatch.image_ref(self.app, exams.package(exam).image))
 
     def enqueue(self, submission_id: int, *, priority: int = 0) -> int:
+        """Queue the submission for grading (commits the session); return the job's id."""
+        sub = db.session.get(Submission, submission_id)
+        queue = self.queue_of(sub.exam)
         job = jobs.create(submission_id, max_attempts=self.max_attempts, priority=priority)
+        job.queue, job.published_at = queue, utcnow()
         db.session.commit()
-        self.wakeup.set()
+        dispatch.send(self.app, job.id, queue)
         return job.id
 
     def enqueue_many(self, submission_ids: list[int], *, priority: int = 0) -> int:
+        """Queue many submissions (a regrade); return how many."""
+        if not submission_ids:
+            return 0
+        before = db.session.scalar(select(db.func.max(Job.id))) or 0
         n = jobs.create_many(submission_ids, max_attempts=self.max_attempts, priority=priority)
+        new = db.session.execute(
+            select(Job.id, Exam.id).join(Submission, Submission.id == Job.submission_id)
+            .join(Exam, Exam.id == Submission.exam_id)
+            .where(Job.id > before, Job.submission_id.in_(submission_ids), Job.status == JobStatus.QUEUED)).all()
+        queues = {eid: self.queue_of(db.session.get(Exam, eid)) for eid in {e for _, e in new}}
+        now = utcnow()
+        for eid, queue in queues.items():
+            ids = [j for j, e in new if e == eid]
+            for i in range(0, len(ids), 500):
+                db.session.execute(update(Job).where(Job.id.in_(ids[i:i + 500])).values(queue=queue, published_at=now)
+                                   .execution_options(synchronize_session=False))
         db.session.commit()
-        self.wakeup.set()
+        for job_id, eid in new:
+            dispatch.send(self.app, job_id, queues[eid])
         return n
 
     def cancel(self, job_id: int) -> bool:
+        """Cancel a job that has not started; False when it had. Its message, if any,
+        finds the job cancelled and does nothing."""
         return jobs.cancel(job_id)
-
-
-QUEUES: dict[str, type] = {"embedded": EmbeddedQueue}
 
 
 def get_queue(app: Flask | None = None) -> JobQueue:
@@ -58,7 +66,8 @@ def get_queue(app: Flask | None = None) -> JobQueue:
 
 
 def init_app(app: Flask) -> None:
-    kind = app.config["QUEUE"]
-    if kind not in QUEUES:
-        raise ValueError(f"QUEUE must be one of {sorted(QUEUES)}, got {kind!r}")
-    app.extensions["practicum.queue"] = QUEUES[kind](app.config)
+    broker = app.config["BROKER_URL"]
+    if not broker.startswith(("memory://", "redis://", "rediss://", "sentinel://")):
+        raise ValueError(f"BROKER_URL must be memory:// (embedded) or a redis:// URL, got {broker!r}")
+    app.extensions["practicum.celery"] = dispatch.make_celery(app)
+    app.extensions["practicum.queue"] = JobQueue(app)

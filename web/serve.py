@@ -19,19 +19,23 @@ from grader.errors import PracticumError
 from . import exams
 from .app import create_app
 from .db import upgrade
-from .worker import WorkerPool
+from . import dispatch
+from .worker import EmbeddedWorker, board_housekeeping
 
 log = logging.getLogger("practicum.serve")
 
 
 def prepare(exam_dirs: Iterable[Path] = (), *, instance_path: Path | None = None,
-            database_url: str | None = None, secure_cookies: bool = True, config: dict | None = None):
+            database_url: str | None = None, secure_cookies: bool = True, config: dict | None = None,
+            broker_url: str | None = None):
     """The configured app with its database migrated and `exam_dirs` registered."""
     cfg = dict(config or {})
     if instance_path is not None:
         cfg["INSTANCE_PATH"] = str(instance_path)
     if database_url:
         cfg["SQLALCHEMY_DATABASE_URI"] = database_url
+    if broker_url:
+        cfg["BROKER_URL"] = broker_url
     cfg["SESSION_COOKIE_SECURE"] = secure_cookies
     app = create_app(cfg)
     upgrade(app)
@@ -57,22 +61,32 @@ def check_engine(app) -> None:
 
 def serve(host: str = "127.0.0.1", port: int = 8000, exam_dirs: Iterable[Path] = (), *,
           workers: int | None = None, instance_path: Path | None = None, database_url: str | None = None,
-          secure_cookies: bool = True, config: dict | None = None, demo: str | None = None) -> None:
-    """Run the board until interrupted. `workers`: grading threads (None: the cores;
-    0: none, for a separate worker process later). `secure_cookies=False` only for a
-    board served over plain HTTP on a closed exam-room network."""
+          secure_cookies: bool = True, config: dict | None = None, demo: str | None = None,
+          broker_url: str | None = None) -> None:
+    """Run the board until interrupted.
+
+    Embedded (no `broker_url`, or memory://): the board grades in its own process with
+    `workers` Celery threads (None: the cores). Distributed (a redis:// broker): the board
+    grades nothing unless `workers` is given; `practicum worker` processes do. `secure_cookies=False`
+    only for a board served over plain HTTP on a closed exam-room network."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     sandbox.install_signal_cleanup()
     app = prepare(exam_dirs, instance_path=instance_path, database_url=database_url,
-                  secure_cookies=secure_cookies, config=config)
-    pool = None
+                  secure_cookies=secure_cookies, config=config, broker_url=broker_url)
+    embedded = dispatch.is_embedded(app)
+    if not embedded and workers is None:
+        workers = 0
+    grader_node = housekeeper = None
     if workers != 0:
         check_engine(app)
-        pool = WorkerPool(app, workers).start()
+        grader_node = EmbeddedWorker(app, workers).start()
+    else:
+        housekeeper = board_housekeeping(app)
     server = make_server(host, port, app, threaded=True)
-    print(f"practicum board on http://{host}:{server.port}/ (instance {app.instance_path}, "
-          f"{pool.size if pool else 0} grading workers)", file=sys.stderr, flush=True)
+    mode = "embedded" if embedded else f"distributed, broker {_redact(app.config['BROKER_URL'])}"
+    print(f"practicum board on http://{host}:{server.port}/ (instance {app.instance_path}, {mode}, "
+          f"{grader_node.size if grader_node else 0} grading threads here)", file=sys.stderr, flush=True)
     if demo:
         from .demo import banner, seed
         with app.app_context():
@@ -84,8 +98,18 @@ def serve(host: str = "127.0.0.1", port: int = 8000, exam_dirs: Iterable[Path] =
         pass
     finally:
         server.server_close()
-        if pool is not None:
-            pool.stop()
+        if grader_node is not None:
+            grader_node.stop()
+        if housekeeper is not None:
+            housekeeper.stop_housekeeping()
+
+
+def _redact(url: str) -> str:
+    """A broker URL without its password, for logs."""
+    if "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://***@{rest.split('@', 1)[1]}"
 
 
 __all__ = ["serve", "prepare", "check_engine", "PracticumError"]

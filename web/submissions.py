@@ -13,7 +13,7 @@ from grader.errors import SubmissionRejected
 from grader.intake import accept
 from grader.manifest import Task
 
-from . import exams
+from . import blobs, exams
 from .clock import WindowState
 from .db import db, utcnow
 from .models import COUNTED, Exam, Submission, SubmissionStatus, User
@@ -109,10 +109,11 @@ def take_upload(exam: Exam, candidate: User, task: Task, upload: FileStorage | N
             return row
     row.sha256, row.stored_path, row.size = intake.ref.sha256, str(intake.stored.path), intake.stored.size
     row.status = SubmissionStatus.QUEUED
+    blobs.put_file(intake.stored.path, row.sha256)   # what a worker on another machine fetches
     db.session.add(row)
-    db.session.commit()                       # the row exists before anything is acknowledged
-    get_queue().enqueue(row.id)
-    return row
+    db.session.flush()
+    get_queue().enqueue(row.id)               # one commit: the row, its bytes and its job exist
+    return row                                # before anything is acknowledged
 
 
 def _jsonable(params: dict) -> dict:

@@ -1,17 +1,21 @@
-"""The embedded worker pool: threads that grade queued jobs through the CLI's code path.
+"""Grading workers: the Celery task that grades one job, and the processes that run it.
 
-Each thread claims a job row, copies the stored upload under its original
-name and calls `grader.grading.grade_path` exactly as `practicum grade` does;
-the candidate's code runs only in the engine's Docker sandboxes. A
-housekeeping thread sends heartbeats for the jobs in flight and runs the
-reaper, which re-queues jobs whose heartbeat went stale (a dead worker).
-Infrastructure failures are retried up to the job's cap, then the job fails:
-shown to staff, never charged to the candidate.
+`grade_job` is the whole task, the same in both modes: claim the job row (a
+guarded UPDATE: a duplicate or stale message claims nothing), fetch the upload
+and the exam package by content hash (from the database, cached per worker),
+grade through `grader.grading.grade_path` exactly as `practicum grade` does, and
+finish the row (idempotent: a lost claim writes nothing). Candidate code runs
+only in the engine's Docker sandboxes; every sandbox of a job carries the job's
+id as its label, so a cancel can kill them.
 
-Every sandbox of a job carries the job's id as its label (`job=`), so a
-proctor's cancel can kill them (`grader.sandbox.cancel`). The pool keeps each
-thread's health (last beat, jobs done and failed) for the proctor's dashboard;
-a started pool is `app.extensions["practicum.pool"]`.
+`Node` is one worker process: its slots, the claims in flight, and a
+housekeeping thread that heartbeats those claims (killing the sandboxes of any
+claim that was cancelled or taken back), writes the process's own row in
+`workers` for the proctor, re-queues jobs of dead workers (`jobs.reap`) and
+sends again messages that were lost (`dispatch.republish`).
+
+- `EmbeddedWorker`: a Celery worker (threads) inside the board's process.
+- `run_worker`: `practicum worker`, a Celery worker process on any machine.
 """
 from __future__ import annotations
 
@@ -20,20 +24,19 @@ import os
 import shutil
 import socket
 import threading
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select, update
 
-from grader import grading, pool
+from grader import grading, images, pool, sandbox
 from grader.errors import ExamConfigError, SandboxError, SubmissionRejected
+from grader.manifest import load_exam
 from grader.models import GradeReport
 
-from . import exams, jobs
-from .db import db
-from .models import AttemptOutcome, JobStatus, Submission
-from .queue import get_queue
+from . import blobs, dispatch, jobs
+from .db import db, utcnow
+from .models import AttemptOutcome, Exam, Job, JobStatus, Submission, WorkerNode, WorkerStatus
 from .storage import artifacts_root, get_store, safe_filename, scratch
 
 log = logging.getLogger("practicum.worker")
@@ -46,52 +49,82 @@ class Outcome:
     report: GradeReport | None = None
 
 
-def grade_submission(sub: Submission, image: str | None, job_id: int | None = None) -> GradeReport:
+@dataclass(frozen=True)
+class Work:
+    """What a job needs, read from the database before grading starts."""
+    submission_id: int
+    task_id: str
+    sha256: str
+    filename: str
+    lang: str
+    package_sha256: str | None
+    package_path: str
+
+
+def _work_of(submission_id: int) -> Work:
+    sub = db.session.get(Submission, submission_id)
+    exam = db.session.get(Exam, sub.exam_id)
+    return Work(sub.id, sub.task_id, sub.sha256, sub.filename, sub.lang, exam.package_sha256, exam.package_path)
+
+
+def _package(work: Work):
+    """The exam package as the job saw it when queued: by hash from the database, so a worker
+    on another machine needs no shared disk; a board without packed packages (older rows) uses
+    its folder."""
+    if work.package_sha256:
+        return load_exam(blobs.unpacked_package(work.package_sha256))
+    return load_exam(work.package_path)
+
+
+def grade_submission(work: Work, image: str | None, job_id: int | None = None) -> tuple[GradeReport, object]:
     """Grade one stored submission the way `practicum grade EXAM FILE --task T` does.
     Each job keeps its own artifacts, so a regrade does not overwrite the ones before."""
-    package = exams.package(sub.exam)
+    package = _package(work)
     store = get_store()
-    artifacts = artifacts_root(sub.id) / (f"job-{job_id}" if job_id is not None else "")
+    local = store.path_of(work.sha256)
+    source_file = local if local.is_file() else blobs.fetch(work.sha256)
+    artifacts = artifacts_root(work.submission_id) / (f"job-{job_id}" if job_id is not None else "")
     with scratch("grade-") as tmp:
-        src = tmp / safe_filename(sub.filename)
-        shutil.copyfile(store.path_of(sub.sha256), src)
-        return grading.grade_path(package, src, store=store, task=sub.task_id, lang=sub.lang,
-                                  artifacts_root=artifacts, image=image,
-                                  job=str(job_id) if job_id is not None else None)
+        src = tmp / safe_filename(work.filename)
+        shutil.copyfile(source_file, src)
+        report = grading.grade_path(package, src, store=store, task=work.task_id, lang=work.lang,
+                                    artifacts_root=artifacts, image=image,
+                                    job=str(job_id) if job_id is not None else None)
+    return report, package
 
 
-def _attempt(sub: Submission, image: str | None, job_id: int | None = None) -> Outcome:
+def _attempt(work: Work, image: str | None, job_id: int | None = None) -> tuple[Outcome, object]:
+    package = None
     try:
-        report = grade_submission(sub, image, job_id)
+        report, package = grade_submission(work, image, job_id)
     except SubmissionRejected as exc:
-        return Outcome(AttemptOutcome.REJECTED, f"{exc.code}: {exc}")
+        return Outcome(AttemptOutcome.REJECTED, f"{exc.code}: {exc}"), package
     except ExamConfigError as exc:
-        return Outcome(AttemptOutcome.CONFIG_ERROR, str(exc))
+        return Outcome(AttemptOutcome.CONFIG_ERROR, str(exc)), package
     except SandboxError as exc:
-        return Outcome(AttemptOutcome.SANDBOX_ERROR, str(exc))
-    except Exception as exc:   # noqa: BLE001 - a bug of ours: logged, retried, never shown to candidates
-        log.exception("grading submission %s failed", sub.id)
-        return Outcome(AttemptOutcome.ERROR, f"{type(exc).__name__}: {exc}")
+        return Outcome(AttemptOutcome.SANDBOX_ERROR, str(exc)), package
+    except Exception as exc:   # noqa: BLE001 - a bug of ours or a lost database: retried, never shown
+        log.exception("grading submission %s failed", work.submission_id)
+        return Outcome(AttemptOutcome.ERROR, f"{type(exc).__name__}: {exc}"), package
     if not report.infra_ok:
         bad = "; ".join(f"{t.id}: {t.message}" for t in report.tasks if t.status.value == "sandbox_error")
-        return Outcome(AttemptOutcome.SANDBOX_ERROR, bad, report)
-    return Outcome(AttemptOutcome.GRADED, None, report)
+        return Outcome(AttemptOutcome.SANDBOX_ERROR, bad, report), package
+    return Outcome(AttemptOutcome.GRADED, None, report), package
 
 
 def run_job(app: Flask, claim: jobs.Claim) -> JobStatus | None:
     """Grade the claimed job and record what happened (one attempt)."""
     with app.app_context():
-        sub = db.session.get(Submission, claim.submission_id, options=[joinedload(Submission.exam)])
-        db.session.expunge_all()           # keep the rows, hold no transaction while grading
-        db.session.close()
-        result = _attempt(sub, app.config.get("SANDBOX_IMAGE"), claim.job_id)
+        work = _work_of(claim.submission_id)
+        db.session.close()                 # hold no transaction while grading
+        result, package = _attempt(work, app.config.get("SANDBOX_IMAGE"), claim.job_id)
         kwargs = {}
         if result.outcome is AttemptOutcome.GRADED:
-            task = next((t for t in result.report.tasks if t.id == sub.task_id), None)
+            task = next((t for t in result.report.tasks if t.id == work.task_id), None)
             if task is None:
-                result = Outcome(AttemptOutcome.ERROR, f"the report has no task {sub.task_id}")
+                result = Outcome(AttemptOutcome.ERROR, f"the report has no task {work.task_id}")
             else:
-                spec = exams.package(sub.exam).task(sub.task_id)
+                spec = package.task(work.task_id)
                 kwargs = dict(result=task, artifacts_dir=result.report.artifacts_dir,
                               descriptions={t.name: t.description for t in spec.tests})
         status = jobs.finish(claim, result.outcome, detail=result.detail,
@@ -101,136 +134,214 @@ def run_job(app: Flask, claim: jobs.Claim) -> JobStatus | None:
         return status
 
 
+# --------------------------------------------------------------------- one process
+
 @dataclass
-class ThreadHealth:
-    """One pool thread as the proctor sees it (mutated under the pool's lock)."""
+class Node:
+    """One grading process: its identity, slots and the claims it holds now."""
+    app: Flask
+    slots: int
+    queues: list[str]
+    mode: str
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    host: str = field(default_factory=socket.gethostname)
+    done: int = 0
+    failed: int = 0
 
-    name: str
-    kind: str                       # "worker" or "housekeeping"
-    last_beat: float                # time.time() of its last sign of life
-    job_id: int | None = None       # the job it grades now
-    job_since: float | None = None
-    done: int = 0                   # attempts that graded
-    failed: int = 0                 # attempts that did not (retried, failed, lost, crashed)
-
-
-class WorkerPool:
-    """`size` grading threads (default: the cores) plus one housekeeping thread."""
-
-    def __init__(self, app: Flask, size: int | None = None):
-        self.app = app
-        self.size = size or pool.default_slots()
-        self.name = f"{socket.gethostname()}:{os.getpid()}"
-        self._stop = threading.Event()
-        self._wakeup = getattr(get_queue(app), "wakeup", threading.Event())
-        self._running: dict[int, jobs.Claim] = {}
+    def __post_init__(self):
         self._lock = threading.Lock()
-        self._threads: list[threading.Thread] = []
-        self._health: dict[str, ThreadHealth] = {}
-
-    # ------------------------------------------------------------ lifecycle
-
-    def start(self) -> "WorkerPool":
-        pool.configure(self.size)
-        for n in range(self.size):
-            self._track(f"{self.name}:{n}", "worker")
-            self._spawn(self._work, f"practicum-worker-{n}", f"{self.name}:{n}")
-        self._track(f"{self.name}:housekeeping", "housekeeping")
-        self._spawn(self._housekeeping, "practicum-housekeeping")
-        self.app.extensions["practicum.pool"] = self
-        return self
-
-    def stop(self, timeout: float | None = 30.0) -> None:
-        """Stop taking jobs; wait up to `timeout` for those in flight (the reaper
-        re-queues any still running when the process goes)."""
-        self._stop.set()
-        self._wakeup.set()
-        for t in self._threads:
-            t.join(timeout)
-        if self.app.extensions.get("practicum.pool") is self:
-            del self.app.extensions["practicum.pool"]
-
-    def _spawn(self, target, name: str, *args) -> None:
-        t = threading.Thread(target=target, args=args, name=name, daemon=True)
-        t.start()
-        self._threads.append(t)
+        self._claims: dict[int, jobs.Claim] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     @property
     def running(self) -> list[jobs.Claim]:
         with self._lock:
-            return list(self._running.values())
+            return list(self._claims.values())
 
-    # -------------------------------------------------------------- health
-
-    def _track(self, name: str, kind: str) -> None:
-        with self._lock:
-            self._health[name] = ThreadHealth(name, kind, time.time())
-
-    def _beat(self, name: str, **changes) -> None:
-        with self._lock:
-            h = self._health.get(name)
-            if h is None:
-                return
-            h.last_beat = time.time()
-            for key, value in changes.items():
-                setattr(h, key, getattr(h, key) + value if key in ("done", "failed") else value)
-
-    def health(self) -> list[ThreadHealth]:
-        """A copy of every thread's health, workers first."""
-        with self._lock:
-            return [ThreadHealth(**vars(h))
-                    for h in sorted(self._health.values(), key=lambda h: (h.kind != "worker", h.name))]
-
-    # --------------------------------------------------------------- loops
-
-    def run_one(self, worker: str | None = None) -> JobStatus | None:
-        """Claim and grade one job in this thread; None when none was queued."""
+    def grade_job(self, job_id: int) -> JobStatus | None:
+        """The Celery task's body. None when the message claimed nothing (a duplicate, a
+        cancelled job, a job another worker holds)."""
+        worker = f"{self.name}/{threading.current_thread().name}"[:128]
         with self.app.app_context():
-            claim = jobs.claim(worker or f"{self.name}:main")
+            claim = jobs.claim(worker, job_id=job_id)
+            db.session.remove()
         if claim is None:
+            log.info("job %s: nothing to claim (graded, cancelled or held elsewhere)", job_id)
             return None
-        name = worker or f"{self.name}:main"
         with self._lock:
-            self._running[claim.job_id] = claim
-        self._beat(name, job_id=claim.job_id, job_since=time.time())
+            self._claims[claim.job_id] = claim
         status = None
         try:
             status = run_job(self.app, claim)
-            return status
         finally:
             with self._lock:
-                self._running.pop(claim.job_id, None)
-            graded = status is JobStatus.GRADED
-            self._beat(name, job_id=None, job_since=None, done=int(graded), failed=int(not graded))
+                self._claims.pop(claim.job_id, None)
+                if status is JobStatus.GRADED:
+                    self.done += 1
+                else:
+                    self.failed += 1
+        if status is JobStatus.QUEUED:     # a retry: sent again after its delay
+            with self.app.app_context():
+                row = db.session.get(Job, claim.job_id)
+                queue, delay = row.queue, max(0.0, (row.available_at - utcnow()).total_seconds())
+                db.session.remove()
+            dispatch.send(self.app, claim.job_id, queue or "grade.default", countdown=delay)
+        return status
 
-    def _work(self, worker: str) -> None:
-        poll = float(self.app.config["WORKER_POLL_S"])
-        while not self._stop.is_set():
-            self._beat(worker)
+    # ------------------------------------------------------------- housekeeping
+
+    def tick(self) -> None:
+        """One round of housekeeping (every HEARTBEAT_S)."""
+        cfg = self.app.config
+        with self.app.app_context():
             try:
-                if self.run_one(worker) is None:
-                    self._wakeup.wait(poll)
-                    self._wakeup.clear()
-            except Exception:   # noqa: BLE001 - a worker thread never dies
-                log.exception("worker %s", worker)
-                self._stop.wait(poll)
+                lost = jobs.heartbeat(self.running)
+                for claim in lost:          # cancelled by staff or reaped: stop its sandboxes
+                    log.warning("job %s is no longer ours: stopping its sandboxes", claim.job_id)
+                    sandbox.cancel(str(claim.job_id))
+                if self.slots:
+                    self._write_row(WorkerStatus.UP)
+                reaped = jobs.reap(float(cfg["STALE_AFTER_S"]))
+                if reaped:
+                    log.warning("re-queued jobs of dead workers: %s", reaped)
+                dispatch.republish(self.app, 0 if reaped else float(cfg["REPUBLISH_AFTER_S"]))
+            finally:
+                db.session.remove()
+
+    def _write_row(self, status: WorkerStatus) -> None:
+        now = utcnow()
+        with self._lock:
+            values = dict(host=self.host[:128], queues=",".join(self.queues)[:1024], mode=self.mode,
+                          slots=self.slots, busy=len(self._claims), done=self.done, failed=self.failed,
+                          status=status, heartbeat_at=now)
+        if not db.session.execute(update(WorkerNode).where(WorkerNode.name == self.name).values(**values)
+                                  .execution_options(synchronize_session=False)).rowcount:
+            db.session.add(WorkerNode(name=self.name, started_at=now, **values))
+        db.session.commit()
 
     def _housekeeping(self) -> None:
         beat = float(self.app.config["HEARTBEAT_S"])
-        stale = float(self.app.config["STALE_AFTER_S"])
-        me = f"{self.name}:housekeeping"
-        self._beat(me)
-        while not self._stop.wait(beat):
+        while True:
             try:
-                with self.app.app_context():
-                    jobs.heartbeat(self.running)
-                    reaped = jobs.reap(stale)
-                self._beat(me)
-                busy = {c.worker for c in self.running}
-                for name in busy:
-                    self._beat(name)          # a thread grading is alive while its job's heartbeat is
-                if reaped:
-                    log.warning("re-queued stale jobs %s", reaped)
-                    self._wakeup.set()
-            except Exception:   # noqa: BLE001
-                log.exception("housekeeping")
+                self.tick()
+            except Exception:   # noqa: BLE001 - a database or broker outage: try again next beat
+                log.exception("housekeeping of %s", self.name)
+            if self._stop.wait(beat):
+                return
+
+    def start_housekeeping(self) -> None:
+        self._thread = threading.Thread(target=self._housekeeping, name="practicum-housekeeping", daemon=True)
+        self._thread.start()
+
+    def stop_housekeeping(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+        if not self.slots:
+            return
+        try:
+            with self.app.app_context():
+                self._write_row(WorkerStatus.STOPPED)
+                db.session.remove()
+        except Exception:   # noqa: BLE001 - the database may be gone at shutdown
+            log.warning("could not mark worker %s stopped", self.name)
+
+
+def board_housekeeping(app: Flask) -> Node:
+    """The board's own housekeeping when it grades nothing itself (distributed mode): it
+    re-queues jobs of dead workers and resends lost messages even when every worker is down."""
+    node = Node(app, 0, [], "board")
+    node.start_housekeeping()
+    return node
+
+
+def available_queues(app: Flask, names: list[str] | None = None, client=None) -> list[str]:
+    """The queues of the sandbox images this machine's engine has (or of `names`), so the
+    worker takes only jobs it can run."""
+    if app.config.get("SANDBOX_IMAGE"):
+        return [dispatch.queue_for_image(app.config["SANDBOX_IMAGE"])]
+    wanted = names or images.definitions()
+    client = client or sandbox.get_client()
+    tags = [dispatch.image_ref(app, n) for n in wanted]
+    return [dispatch.queue_for_image(t) for t in tags if images.image_exists(client, t)]
+
+
+def register_task(node: Node) -> None:
+    cel = dispatch.get_celery(node.app)
+    cel.set_default()      # the threads pool looks tasks up on the default app, not the consumer's
+
+    @cel.task(name=dispatch.TASK_NAME, shared=False, acks_late=True, reject_on_worker_lost=True)
+    def grade(job_id: int):
+        status = node.grade_job(int(job_id))
+        return status.value if status else None
+
+
+class EmbeddedWorker:
+    """A Celery worker (threads) inside this process, with the node's housekeeping."""
+
+    def __init__(self, app: Flask, size: int | None = None, queues: list[str] | None = None):
+        from celery.worker import WorkController
+        self.app = app
+        self.size = size or pool.default_slots()
+        queues = queues if queues is not None else available_queues(app)
+        self.node = Node(app, self.size, queues, "embedded")
+        register_task(self.node)
+        self._controller = WorkController(app=dispatch.get_celery(app), pool_cls="threads",
+                                          concurrency=self.size, queues=queues or ["grade.default"],
+                                          hostname=f"embedded@{self.node.name}", without_heartbeat=True,
+                                          without_mingle=True, without_gossip=True, optimization="fair")
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "EmbeddedWorker":
+        pool.configure(self.size)
+        self._thread = threading.Thread(target=self._controller.start, name="practicum-celery", daemon=True)
+        self._thread.start()
+        with self.app.app_context():
+            jobs_sent = dispatch.republish(self.app, 0)   # memory:// starts empty: the rows are the truth
+            db.session.remove()
+        if jobs_sent:
+            log.info("sent %d queued job(s) again after start", len(jobs_sent))
+        self.node.start_housekeeping()
+        self.app.extensions["practicum.node"] = self.node
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._controller.stop(in_sighandler=False)
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.node.stop_housekeeping()
+        if self.app.extensions.get("practicum.node") is self.node:
+            del self.app.extensions["practicum.node"]
+
+
+def run_worker(app: Flask, concurrency: int | None = None, image_names: list[str] | None = None) -> None:
+    """`practicum worker`: a Celery worker process until SIGTERM (warm shutdown: jobs in flight
+    finish) or SIGKILL (the reaper re-queues them elsewhere)."""
+    size = concurrency or pool.default_slots()
+    queues = available_queues(app, image_names)
+    if not queues:
+        raise SandboxError("no sandbox image on this machine's engine: build one with `practicum image build default`")
+    pool.configure(size)
+    sandbox.sweep_orphans(sandbox.get_client())
+    node = Node(app, size, queues, "celery")
+    register_task(node)
+    app.extensions["practicum.node"] = node
+    node.start_housekeeping()
+    cel = dispatch.get_celery(app)
+    worker = cel.Worker(pool_cls="threads", concurrency=size, queues=queues, hostname=f"practicum@{node.name}",
+                        without_heartbeat=True, without_mingle=True, without_gossip=True, optimization="fair",
+                        loglevel="INFO", quiet=True)
+    try:
+        worker.start()
+    finally:
+        node.stop_housekeeping()
+    code = getattr(worker, "exitcode", 0) or 0
+    if code:
+        raise SystemExit(code)
+
+
+def worker_rows() -> list[WorkerNode]:
+    return list(db.session.scalars(select(WorkerNode).order_by(WorkerNode.status, WorkerNode.name)))
+
+

@@ -2,6 +2,7 @@
 candidates from a roster, and a client helper that signs in and carries the CSRF token."""
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -22,16 +23,27 @@ STAFF_PASSWORD = "correct horse battery"
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+def _database(request) -> dict:
+    """SQLite in the instance folder by default; a fresh database on the session's real
+    PostgreSQL (tests/infra.py) for tests marked `postgres`, or for all with PRACTICUM_TEST_DB=postgres."""
+    if request.node.get_closest_marker("postgres") or os.environ.get("PRACTICUM_TEST_DB") == "postgres":
+        return {"SQLALCHEMY_DATABASE_URI": request.getfixturevalue("pg_url")}
+    return {}
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, request):
     app = create_app({
+        **_database(request),
         "INSTANCE_PATH": str(tmp_path / "board"),
         "TESTING": True,
         "SSE_POLL_S": 0.02, "SSE_KEEPALIVE_S": 0.2, "SSE_MAX_S": 3.0,
-        "WORKER_POLL_S": 0.1, "HEARTBEAT_S": 0.5, "RETRY_DELAY_S": 0.0,
+        "HEARTBEAT_S": 0.5, "RETRY_DELAY_S": 0.0,
     })
     upgrade(app)
     yield app   # no app context stays pushed: each request gets its own, as in production
+    with app.app_context():
+        db.engine.dispose()     # no pooled connection outlives the test (its PG database is dropped)
 
 
 @pytest.fixture

@@ -12,9 +12,15 @@ from web import jobs, results, worker
 from web.db import db, utcnow
 from web.models import AttemptOutcome, Job, JobAttempt, JobStatus, Result, Submission, SubmissionStatus
 from web.queue import get_queue
-from web.worker import WorkerPool
+from web.worker import Node
 
 from .conftest import SHAPES_PATH, submission_id
+
+
+@pytest.fixture(autouse=True, params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request) -> str:
+    """Every job state change is checked on SQLite and on a real PostgreSQL."""
+    return request.param
 
 
 @pytest.fixture
@@ -110,7 +116,7 @@ def test_heartbeat_keeps_a_job_alive(app, queued, ctx):
     claim = jobs.claim("w1")
     db.session.execute(Job.__table__.update().values(heartbeat_at=utcnow() - timedelta(seconds=600)))
     db.session.commit()
-    assert jobs.heartbeat([claim]) == 1
+    assert jobs.heartbeat([claim]) == []
     assert jobs.reap(60) == []
 
 
@@ -140,8 +146,10 @@ def test_worker_retries_an_engine_failure_then_fails_uncharged(app, queued, monk
         calls.append(kwargs["task"])
         raise SandboxError("cannot reach the Docker engine")
     monkeypatch.setattr(worker.grading, "grade_path", engine_down)
-    pool = WorkerPool(app, size=1)
-    assert [pool.run_one("w") for _ in range(4)] == [JobStatus.QUEUED, JobStatus.QUEUED, JobStatus.FAILED, None]
+    node = Node(app, 1, [], "embedded")
+    with app.app_context():
+        job_id = db.session.scalar(select(Job.id))
+    assert [node.grade_job(job_id) for _ in range(4)] == [JobStatus.QUEUED, JobStatus.QUEUED, JobStatus.FAILED, None]
     assert calls == ["shapes"] * 3
     with app.app_context():
         assert db.session.get(Submission, queued).status is SubmissionStatus.FAILED

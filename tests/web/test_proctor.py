@@ -14,8 +14,9 @@ from grader.errors import SandboxError
 from grader.models import Verdict
 from web import jobs, proctor, worker
 from web.db import db, utcnow
-from web.models import AttemptOutcome, AuditLog, Job, JobAttempt, JobStatus, Result, Submission, SubmissionStatus
-from web.worker import WorkerPool
+from web.models import (AttemptOutcome, AuditLog, Job, JobAttempt, JobStatus, Result, Submission,
+                        SubmissionStatus, WorkerNode)
+from web.worker import EmbeddedWorker, Node
 
 from .conftest import FULL, SHAPES_PATH, add_candidates, grade_by_hand, submission_id
 
@@ -68,7 +69,7 @@ def test_the_dashboard_lists_candidates_queue_and_clock(app, candidate, signed_i
     assert lines["2024002"]["status"] == "none" and lines["2024002"]["status_label"] == "not handed in"
     assert [c["number"] for c in state(b, exam, show="missing")["candidates"]] == ["2024002"]
     assert [c["number"] for c in state(b, exam, show="active")["candidates"]] == ["2024001"]
-    assert s["workers"] is None and any("no worker pool" in a["text"] for a in s["alerts"])
+    assert s["workers"] == [] and any("no grading worker" in a["text"] for a in s["alerts"])
 
 
 def test_pausing_refuses_uploads_with_a_clear_message_until_resumed(app, candidate, signed_in, exam):
@@ -164,36 +165,38 @@ def test_the_worker_labels_sandboxes_with_the_job_and_keeps_artifacts_per_job(ap
         seen.update(kwargs)
         raise SandboxError("stop here")
     monkeypatch.setattr(worker.grading, "grade_path", fake)
-    WorkerPool(app, size=1).run_one("w")
     with app.app_context():
         job_id = db.session.scalar(select(Job.id).where(Job.submission_id == sid))
+    Node(app, 1, [], "embedded").grade_job(job_id)
     assert seen["job"] == str(job_id) and seen["artifacts_root"].name == f"job-{job_id}"
 
 
-def test_worker_health_is_shown_with_late_threads_flagged(app, candidate, signed_in, exam, monkeypatch):
+def test_worker_health_is_shown_with_late_workers_flagged(app, candidate, signed_in, exam, monkeypatch):
+    app.config["SANDBOX_IMAGE"] = "practicum-test:1"          # its queue: grade.practicum-test.1
     submission_id(candidate.upload("shapes", SHAPES_PATH))
     monkeypatch.setattr(worker.grading, "grade_path", lambda *a, **k: (_ for _ in ()).throw(SandboxError("down")))
     b = signed_in("proctor")
-    pool = WorkerPool(app, size=1).start()
+    grader = EmbeddedWorker(app, size=1).start()
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             workers = state(b, exam)["workers"]
             if workers and workers[0]["failed"] >= 1:
                 break
             time.sleep(0.1)
-        assert [w["kind"] for w in workers] == ["worker", "housekeeping"]
-        assert workers[0]["failed"] >= 1 and all(w["level"] == "ok" for w in workers)
+        [w] = workers
+        assert w["failed"] >= 1 and w["level"] == "ok" and w["mode"] == "embedded"
+        assert w["slots"].endswith("/1") and w["image"] == "practicum-test.1" and w["name"] == grader.node.name
     finally:
-        pool.stop()
-    assert state(b, exam)["workers"] is None                          # a stopped pool is gone
-    stale = WorkerPool(app, size=1)
-    stale._track("lab:1:0", "worker")
-    stale._health["lab:1:0"].last_beat -= 200
-    app.extensions["practicum.pool"] = stale
+        grader.stop()
+    assert [w["level"] for w in state(b, exam)["workers"]] == ["stopped"]      # kept for the record
+    with app.app_context():
+        db.session.add(WorkerNode(name="lab:1", host="lab", queues="grade.x", slots=2,
+                                  heartbeat_at=utcnow() - timedelta(seconds=200)))
+        db.session.commit()
     s = state(b, exam)
-    assert s["workers"][0]["level"] == "critical"
-    assert any("lab:1:0" in a["text"] and a["level"] == "bad" for a in s["alerts"])
+    assert {w["name"]: w["level"] for w in s["workers"]}["lab:1"] == "critical"
+    assert any("lab:1" in a["text"] and a["level"] == "bad" for a in s["alerts"])
     b.set_lang("en")
     assert "level-critical" in b.get(f"/staff/proctor/{exam}").get_data(as_text=True)
 
@@ -236,7 +239,7 @@ def test_a_runaway_job_is_cancelled_and_its_sandbox_killed(app, candidate, signe
     hang = b"import time\ntime.sleep(600)\n\ndef classify(img):\n    return 'circle'\n"
     sid = submission_id(candidate.upload("shapes", name="shapes.py", data=hang))
     client = docker.from_env()
-    pool = WorkerPool(app, size=1).start()
+    pool = EmbeddedWorker(app, size=1).start()
     try:
         with app.app_context():
             job_id = db.session.scalar(select(Job.id).where(Job.submission_id == sid))
@@ -250,7 +253,7 @@ def test_a_runaway_job_is_cancelled_and_its_sandbox_killed(app, candidate, signe
         t0 = time.monotonic()
         assert b.post(f"/staff/proctor/jobs/{job_id}/cancel").status_code == 303
         assert audited(app, "job_cancel")[0].details["killed"] >= 1
-        while pool.running:                                   # the worker lets go well before the wall clock
+        while pool.node.running:                                   # the worker lets go well before the wall clock
             assert time.monotonic() - t0 < 45, "the worker is still grading the cancelled job"
             time.sleep(0.2)
     finally:

@@ -1,4 +1,4 @@
-"""The embedded worker pool grades a real submission end to end with the real Docker engine."""
+"""The embedded Celery worker grades real submissions end to end with the real Docker engine."""
 from __future__ import annotations
 
 import time
@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from web.db import db
 from web.models import Job, JobAttempt, JobStatus, Result, Submission, SubmissionStatus
-from web.worker import WorkerPool
+from web.worker import EmbeddedWorker
 
 from .conftest import FULL, submission_id
 
@@ -27,13 +27,13 @@ def wait_for(app, sid: int, timeout: float = 300.0) -> Submission:
     pytest.fail(f"submission {sid} not graded within {timeout:.0f} s")
 
 
-def test_pool_grades_real_submissions(app, candidate, image_tag):
+def test_the_embedded_worker_grades_real_submissions(app, candidate, image_tag):
     app.config["SANDBOX_IMAGE"] = image_tag
     sid = submission_id(candidate.upload("shapes", FULL / "shapes.py"))
     candidate.set_lang("en")
     nb = submission_id(candidate.upload("blur", FULL / "blur.ipynb"))
     candidate.set_lang("zh")
-    pool = WorkerPool(app, size=2).start()
+    pool = EmbeddedWorker(app, size=2).start()
     try:
         sub, notebook = wait_for(app, sid), wait_for(app, nb)
     finally:
