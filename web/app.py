@@ -90,7 +90,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
 
-    from . import auth, candidate, db, examiner, grades, i18n, proctor, queue, scoreboard, security, staff, storage
+    from . import (auth, candidate, db, examiner, grades, health, i18n, proctor, queue, scoreboard, security, staff,
+                   storage)
 
     db.init_app(app)
     storage.init_app(app)
@@ -99,6 +100,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     queue.init_app(app)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(candidate.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(examiner.bp)
