@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from tests.infra import RedisServer, free_port
 
 REPO = Path(__file__).resolve().parents[1]
-LAB = REPO / "tests" / "fixtures" / "lab"
+LAB = REPO / "tests" / "fixtures" / "lab"          # calc with a trusted test: two sandboxes a job
+QUICK = REPO / "tests" / "fixtures" / "quick"      # the same task, no judge: one sandbox a job
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 # fast clocks: a dead worker is noticed within seconds, not a minute
@@ -30,7 +31,7 @@ FAST = {"PRACTICUM_HEARTBEAT_S": "0.5", "PRACTICUM_STALE_AFTER_S": "4", "PRACTIC
 
 
 def calc_solution(sleep_s: float = 0.0) -> bytes:
-    """A full-marks answer to the lab exam's `calc` task (4 points), optionally slow (the import
+    """A full-marks answer to the `calc` task of the lab and quick exams (4 points), optionally slow (the import
     runs inside a test, whose limit is 4 s: keep `sleep_s` under 3)."""
     return (f"import time\ntime.sleep({sleep_s})\n\n" if sleep_s else "") .encode() + \
         b"def add(a, b):\n    return a + b\n"
