@@ -335,7 +335,12 @@ def _verdict(limits: Limits, summary: dict | None, exit_code, oom: bool, timed_o
     flooded = bool(summary.get("flooded"))
     out_full = out_bytes >= limits.output_mb * 2 ** 20 * 0.98
     child_code = summary.get("exit_code", exit_code)
-    if summary.get("internal_error"):
+    infra = summary.get("internal_error")
+    if not summary and not oom and not timed_out:
+        # PID 1 is our supervisor, which candidate code cannot signal: a run without its report
+        # was ended from outside (the engine stopped or restarted), never by the candidate
+        infra = f"the sandbox ended (exit code {exit_code}) without its supervisor's report"
+    if infra:
         verdict = Verdict.SANDBOX_ERROR
     elif oom:
         verdict = Verdict.MEMORY_LIMIT
@@ -357,5 +362,5 @@ def _verdict(limits: Limits, summary: dict | None, exit_code, oom: bool, timed_o
         stderr=summary.get("stderr", ""),
         stdout_truncated=summary.get("stdout_bytes", 0) > len(summary.get("stdout", "").encode()),
         output_exceeded=flooded or out_full,
-        infra_error=summary.get("internal_error"),
+        infra_error=infra,
     )

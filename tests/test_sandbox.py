@@ -214,3 +214,16 @@ def test_sweep_removes_orphans_of_dead_graders(image_tag):
             c.remove(force=True)
         except Exception:
             pass
+
+
+def test_a_run_without_the_supervisors_report_is_an_infrastructure_fault():
+    """The engine stopping mid-run kills PID 1 before it reports: that must be retried, not
+    charged to the candidate as a runtime error. With the report, a non-zero exit is theirs."""
+    limits = Limits()
+    lost = sandbox._verdict(limits, None, 143, oom=False, timed_out=False, duration=1.0, out_bytes=0)
+    assert lost.verdict.value == "sandbox_error" and "supervisor" in lost.infra_error
+    theirs = sandbox._verdict(limits, {"exit_code": 1, "duration_s": 0.5}, 1, oom=False, timed_out=False,
+                              duration=1.0, out_bytes=0)
+    assert theirs.verdict.value == "runtime_error"
+    oom = sandbox._verdict(limits, None, 137, oom=True, timed_out=False, duration=1.0, out_bytes=0)
+    assert oom.verdict.value == "memory_limit"
