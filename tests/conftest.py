@@ -1,6 +1,7 @@
 """Shared pytest fixtures."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -132,9 +133,10 @@ def _no_leftover_containers():
         client = sandbox.get_client()
     except PracticumError:
         return
-    left = client.containers.list(all=True, filters={"label": sandbox.LABEL})
-    mine = [c for c in left if c.labels.get(sandbox.OWNER_LABEL, "").endswith(f":{__import__('os').getpid()}")]
-    assert not mine, f"sandbox containers left behind: {[c.short_id for c in mine]}"
+    # the low-level listing: no per-container inspect that races with workers removing theirs
+    left = client.api.containers(all=True, filters={"label": sandbox.LABEL})
+    mine = [c for c in left if (c.get("Labels") or {}).get(sandbox.OWNER_LABEL, "").endswith(f":{os.getpid()}")]
+    assert not mine, f"sandbox containers left behind: {[c['Id'][:12] for c in mine]}"
 
 
 # ==========================================================================

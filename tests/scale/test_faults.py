@@ -12,6 +12,7 @@ import time
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from tests.cluster import QUICK, Candidate, Cluster, calc_solution, engine_up, start_engine, stop_engine
 
@@ -108,6 +109,38 @@ def test_restarting_the_board_mid_exam_loses_nothing(cluster):
     cluster.start_board()
     ids += [p.upload(calc_solution()) for p in people]      # their sessions outlive the restart
     _assert_exactly_once(cluster, ids)
+
+
+def test_a_cancel_on_the_board_stops_the_sandbox_on_the_worker(tmp_path, redis_server, redis_url, pg_url, image_tag):
+    """The board cannot reach a worker's engine: the worker sees the cancel at its next
+    heartbeat and kills the job's sandboxes itself."""
+    import docker
+
+    from grader.sandbox import JOB_LABEL
+    c = Cluster(tmp_path, redis_server, pg_url, exam_dir=QUICK)
+    c.start_board()
+    try:
+        c.start_worker()
+        [(number, code)] = c.add_candidates(1).items()
+        sid = Candidate(c, number, code).upload(b"import time\ntime.sleep(80)\n" + calc_solution(),
+                                                task="patience", name="patience.py")
+        _running_job(c, sid)
+        job_id = c.scalar("select id from jobs where submission_id = :s", s=sid)
+        engine, label = docker.from_env(), {"label": f"{JOB_LABEL}={job_id}"}
+        deadline = time.monotonic() + 60
+        while not engine.containers.list(filters=label):
+            assert time.monotonic() < deadline, "the job's sandbox never started"
+            time.sleep(0.2)
+        with c.engine.begin() as conn:          # what the proctor's cancel writes (jobs.stop)
+            conn.execute(sa.text("update jobs set status = 'cancelled', current_attempt_id = null, "
+                                 "worker = null where id = :j"), {"j": job_id})
+        t0 = time.monotonic()
+        while engine.containers.list(filters=label):
+            assert time.monotonic() - t0 < 20, f"the sandbox still runs 20 s after the cancel\n{c.logs()}"
+            time.sleep(0.2)
+        assert c.scalar("select count(*) from results where submission_id = :s", s=sid) == 0
+    finally:
+        c.close()
 
 
 @pytest.fixture
