@@ -5,15 +5,24 @@
       <task>/statement.zh.md, statement.en.md
       <task>/<starter files>
       <task>/<data_dir>/...          the public samples, where the code expects its data
+      docs/sdk/*.md                  the edgeai SDK's documentation, when a statement uses the SDK
+
+The SDK docs sit at the path the statements give (`docs/sdk/face.md`). They come
+from this repository, not from the exam package: the SDK is built into the image
+from sandbox_images/sdk, so its documentation travels with the grader.
 """
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
 
+from .errors import ExamConfigError
 from .manifest import Exam
+from .models import Problem
 
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)
+SDK_DOCS = Path(__file__).resolve().parents[1] / "docs" / "sdk"
+SDK_MODULE = "edgeai"
 
 
 def _add(zf: zipfile.ZipFile, arcname: str, data: bytes) -> None:
@@ -30,13 +39,39 @@ def _files(folder: Path):
                 yield path
 
 
+def uses_sdk(exam: Exam) -> bool:
+    """A statement names the SDK: its candidates need the SDK's documentation.
+
+    Read from the statements rather than the image, since every exam on the
+    default image has the SDK installed but only some tasks are about it."""
+    for t in exam.tasks:
+        for lang in ("zh", "en"):
+            path = t.root / f"statement.{lang}.md"
+            if path.is_file() and SDK_MODULE in path.read_text(encoding="utf-8", errors="replace"):
+                return True
+    return False
+
+
+def sdk_docs(docs: Path) -> list[Path]:
+    found = sorted(p for p in docs.glob("*.md") if p.is_file()) if docs.is_dir() else []
+    if not found:
+        # a kit whose statements point at missing documentation is worse than no kit
+        raise ExamConfigError([Problem(str(docs), "", "the statements use the edgeai SDK, "
+                                                      "but its documentation (docs/sdk/*.md) is missing")])
+    return found
+
+
 def pack(exam: Exam, dest: Path) -> list[str]:
     names: list[str] = []
+    docs = sdk_docs(SDK_DOCS) if uses_sdk(exam) else []
     with zipfile.ZipFile(dest, "w") as zf:
         lines = [f"# {exam.title.zh} / {exam.title.en}", ""]
         for t in exam.tasks:
             lines.append(f"- `{t.id}/` {t.title.zh} / {t.title.en} — {t.points:g} 分 points — "
                          f"提交 hand in: {' / '.join(t.expected_files())}")
+        if docs:
+            lines.append(f"- `docs/sdk/` edgeai SDK 文档 / SDK documentation: "
+                         f"{', '.join(p.name for p in docs)}")
         _add(zf, "README.md", ("\n".join(lines) + "\n").encode())
         names.append("README.md")
         for t in exam.tasks:
@@ -51,4 +86,8 @@ def pack(exam: Exam, dest: Path) -> list[str]:
                     arc = f"{t.id}/{prefix}{path.relative_to(base).as_posix()}"
                     _add(zf, arc, path.read_bytes())
                     names.append(arc)
+        for path in docs:
+            arc = f"docs/sdk/{path.name}"
+            _add(zf, arc, path.read_bytes())
+            names.append(arc)
     return names
