@@ -25,7 +25,7 @@ def defaults(instance: Path) -> dict:
         "PACKAGE_MAX_MB": 512,                          # an uploaded package, packed and unpacked
         "TIMEZONE": "Asia/Shanghai",                    # how exam windows are shown and entered
         "DEFAULT_LANG": "zh",
-        "BROKER_URL": "memory://",                      # embedded; redis://HOST:6379/0 for many worker machines
+        "BROKER_URL": "memory://localhost/",            # embedded; redis://HOST:6379/0 for many worker machines
         "BROKER_VISIBILITY_S": 3600.0,                  # Redis gives an unacknowledged message back after this
         "REPUBLISH_AFTER_S": 30.0,                      # a queued job unclaimed this long, its queue empty: resent
         "SANDBOX_IMAGE": None,                          # None: the exam's image, checked by the engine

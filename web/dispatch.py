@@ -36,7 +36,6 @@ from .models import Job, JobStatus
 log = logging.getLogger("practicum.dispatch")
 
 TASK_NAME = "practicum.grade"
-EMBEDDED = "memory://"
 
 
 def queue_for_image(image_ref: str) -> str:
