@@ -125,11 +125,14 @@ def sweep_orphans(client: docker.DockerClient | None = None) -> int:
     return removed
 
 
-def cancel(job: str, client: docker.DockerClient | None = None) -> int:
-    """Kill the running sandboxes of one job (a proctor's "cancel"). Returns how many."""
+def cancel(job: str, client: docker.DockerClient | None = None, *, mine_only: bool = False) -> int:
+    """Kill the running sandboxes of one job (a proctor's "cancel"). Returns how many.
+    `mine_only`: only those this process started (a worker letting go of a job another
+    process on the same engine may be grading again)."""
     client = client or get_client()
+    labels = [f"{JOB_LABEL}={job}"] + ([f"{OWNER_LABEL}={_OWNER}"] if mine_only else [])
     killed = 0
-    for c in client.containers.list(filters={"label": f"{JOB_LABEL}={job}"}):
+    for c in client.containers.list(filters={"label": labels}):
         try:
             c.kill()
             killed += 1
@@ -321,7 +324,7 @@ def run(spec: SandboxSpec, out_dir: Path) -> RunResult:
         if container is not None:
             try:
                 container.remove(force=True)
-            except DockerException:
+            except (DockerException, requests.RequestException):   # the engine may be gone
                 pass
             with _live_lock:
                 _live.discard(container.id)

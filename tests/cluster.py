@@ -18,7 +18,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
-from tests.infra import RedisServer, free_port
+from tests.infra import RedisServer, _die_with_parent, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 LAB = REPO / "tests" / "fixtures" / "lab"          # calc with a trusted test: two sandboxes a job
@@ -99,7 +99,7 @@ class Cluster:
         fh = open(log, "ab")
         popen = subprocess.Popen([sys.executable, "-m", "grader.cli", *args], cwd=REPO, env=self._env(),
                                  stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                 start_new_session=True)
+                                 start_new_session=True, preexec_fn=_die_with_parent(signal.SIGTERM))
         fh.close()
         return Proc(name, popen, log)
 
@@ -157,13 +157,11 @@ class Cluster:
     def add_candidates(self, n: int, prefix: str = "9") -> dict[str, str]:
         """n candidates on the board's exam: {number: one-time code}."""
         from web import accounts
-        from web.app import create_app
         from web.db import db
         from web.models import Exam
         from web.roster import RosterRow
 
-        app = create_app({"SQLALCHEMY_DATABASE_URI": self.pg_url, "INSTANCE_PATH": str(self.root / "admin"),
-                          "BROKER_URL": self.redis.url})
+        app = self._app()
         with app.app_context():
             exam = db.session.scalar(sa.select(Exam))
             rows = [RosterRow(i + 1, f"{prefix}{i:05d}", f"考生{i}", f"S{i}") for i in range(n)]
@@ -171,6 +169,23 @@ class Cluster:
             db.session.remove()
             db.engine.dispose()
         return codes
+
+    def _app(self):
+        from web.app import create_app
+        return create_app({"SQLALCHEMY_DATABASE_URI": self.pg_url, "INSTANCE_PATH": str(self.root / "admin"),
+                           "BROKER_URL": self.redis.url})
+
+    def stop_job(self, job_id: int) -> str | None:
+        """What the proctor's cancel writes (web.jobs.stop); the status the job had."""
+        from web import jobs
+        from web.db import db
+
+        app = self._app()
+        with app.app_context():
+            was = jobs.stop(job_id)
+            db.session.remove()
+            db.engine.dispose()
+        return was.value if was else None
 
     def outcome(self, ids: list[int]) -> dict[int, str]:
         if not ids:
@@ -215,7 +230,7 @@ class Candidate:
 
     def upload(self, data: bytes, task: str = "calc", name: str = "calc.py", timeout: float = 30) -> int:
         """The new submission's id, once the board has acknowledged it (a redirect to its receipt)."""
-        page = self.http.get(f"{self.cluster.board_url}/exam/{task}", timeout=timeout)
+        page = self.http.get(f"{self.cluster.board_url}/exam", timeout=timeout)
         token = CSRF.search(page.text).group(1)
         r = self.http.post(f"{self.cluster.board_url}/exam/{task}/upload", timeout=timeout, allow_redirects=False,
                            data={"csrf_token": token}, files={"file": (name, data)})
@@ -230,9 +245,16 @@ def engine_up() -> bool:
     return subprocess.run(["docker", "info"], capture_output=True).returncode == 0
 
 
+def _systemd_runs_docker() -> bool:
+    """Only a machine booted with systemd manages dockerd through it (a container may have the
+    unit enabled with no systemd running: there setup.sh started dockerd by hand)."""
+    return Path("/run/systemd/system").is_dir() and subprocess.run(
+        ["systemctl", "is-active", "--quiet", "docker"], capture_output=True).returncode == 0
+
+
 def stop_engine(timeout: float = 60) -> None:
     """Stop dockerd the way an operator or a crash would take it away mid-exam."""
-    if subprocess.run(["systemctl", "is-active", "--quiet", "docker"], capture_output=True).returncode == 0:
+    if _systemd_runs_docker():
         subprocess.run(["systemctl", "stop", "docker.socket", "docker"], check=True)
         return
     pids = subprocess.run(["pidof", "dockerd"], capture_output=True, text=True).stdout.split()
@@ -248,12 +270,12 @@ def start_engine(timeout: float = 60) -> None:
     """Start dockerd again as scripts/setup.sh does (or through systemd where it runs)."""
     if engine_up():
         return
-    if subprocess.run(["systemctl", "is-enabled", "--quiet", "docker"], capture_output=True).returncode == 0:
+    if Path("/run/systemd/system").is_dir():
         subprocess.run(["systemctl", "start", "docker"], check=True)
     else:
-        with open("/var/log/practicum-dockerd.log", "ab") as log:
-            subprocess.Popen(["dockerd"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             start_new_session=True)
+        # through a shell that returns at once: dockerd outlives this test process
+        subprocess.run(["sh", "-c", "nohup setsid dockerd >>/var/log/practicum-dockerd.log 2>&1 </dev/null &"],
+                       check=True)
     deadline = time.monotonic() + timeout
     while not engine_up():
         assert time.monotonic() < deadline, "dockerd did not come back"

@@ -36,7 +36,7 @@ from grader.models import GradeReport
 
 from . import blobs, dispatch, jobs
 from .db import db, utcnow
-from .models import AttemptOutcome, Exam, Job, JobStatus, Submission, WorkerNode, WorkerStatus
+from .models import AttemptOutcome, Exam, Job, JobAttempt, JobStatus, Submission, WorkerNode, WorkerStatus
 from .storage import artifacts_root, get_store, safe_filename, scratch
 
 log = logging.getLogger("practicum.worker")
@@ -196,10 +196,9 @@ class Node:
         cfg = self.app.config
         with self.app.app_context():
             try:
-                lost = jobs.heartbeat(self.running)
-                for claim in lost:          # cancelled by staff or reaped: stop its sandboxes
-                    log.warning("job %s is no longer ours: stopping its sandboxes", claim.job_id)
-                    sandbox.cancel(str(claim.job_id))
+                for claim in self._taken_away(jobs.heartbeat(self.running)):
+                    log.warning("job %s was cancelled or taken back: stopping its sandboxes", claim.job_id)
+                    sandbox.cancel(str(claim.job_id), mine_only=True)
                 if self.slots:
                     self._write_row(WorkerStatus.UP)
                 reaped = jobs.reap(float(cfg["STALE_AFTER_S"]))
@@ -208,6 +207,21 @@ class Node:
                 dispatch.republish(self.app, 0 if reaped else float(cfg["REPUBLISH_AFTER_S"]))
             finally:
                 db.session.remove()
+
+    def _taken_away(self, lost: list[jobs.Claim]) -> list[jobs.Claim]:
+        """Of the claims a heartbeat found no longer running, those that staff cancelled or the
+        reaper took back, and that this process still grades. The others had just been
+        finished by their grading thread (committed before the thread let go of the claim)."""
+        with self._lock:
+            held = {c.job_id: c for c in self._claims.values()}
+        out = []
+        for c in lost:
+            if held.get(c.job_id) != c:
+                continue
+            outcome = db.session.scalar(select(JobAttempt.outcome).where(JobAttempt.id == c.attempt_id))
+            if outcome in (AttemptOutcome.CANCELLED, AttemptOutcome.ABANDONED):
+                out.append(c)
+        return out
 
     def _write_row(self, status: WorkerStatus) -> None:
         now = utcnow()
