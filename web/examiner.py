@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from grader.errors import ExamConfigError, SubmissionRejected
@@ -17,7 +17,7 @@ from .auth import check_role
 from .db import db
 from .exports import report_of
 from .i18n import get_lang, t
-from .models import Exam, Job, ProveRun, Result, Submission, User
+from .models import Blob, Exam, Job, ProveRun, Result, Submission, User
 from .regrade import RegradeRefused, regrade
 from .staff import EXAMINERS
 from .storage import safe_filename, scratch
@@ -193,6 +193,28 @@ def regrade_submission(sid: int):
         return _exam_page(sub.exam, exc.problems, 400)
     audit("regrade", sub.exam.key, submission=sid, submissions=n)
     return redirect(url_for("examiner.submission", sid=sid, regraded=n), 303)
+
+
+INLINE_IMAGES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}
+
+
+@bp.get("/submissions/<int:sid>/artifacts/<path:name>")
+def submission_artifact(sid: int, name: str):
+    """An artifact of the current result (a screenshot, an executed notebook), from the blob
+    the grading worker stored. Pictures open in the page; anything else is a download, since
+    it was written by candidate code."""
+    _submission_or_404(sid)
+    result = results.result_of(sid) or abort(404)
+    sha = (result.artifact_blobs or {}).get(name) or abort(404)
+    data = db.session.scalar(select(Blob.data).where(Blob.sha256 == sha))
+    if data is None:
+        abort(404)
+    suffix = Path(name).suffix.lower()
+    response = Response(data, mimetype=INLINE_IMAGES.get(suffix, "application/octet-stream"))
+    disposition = "inline" if suffix in INLINE_IMAGES else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{safe_filename(Path(name).name)}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/submissions/<int:sid>/gradescope.json")

@@ -144,6 +144,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "proctor.attempt": {"zh": "尝试", "en": "Attempt"},
     "proctor.elapsed": {"zh": "已运行", "en": "Elapsed"},
     "proctor.cancel": {"zh": "取消", "en": "Cancel"},
+    "artifacts.title": {"zh": "评分留存文件（截图、执行后的笔记本）", "en": "Kept artifacts (screenshots, executed notebooks)"},
     "proctor.workers": {"zh": "评分节点状态", "en": "Worker health"},
     "proctor.no_pool": {"zh": "没有评分节点在运行。", "en": "No grading worker is running."},
     "proctor.thread": {"zh": "节点（主机:进程）", "en": "Worker (host:pid)"},

@@ -134,7 +134,8 @@ def next_status(job: Job, outcome: AttemptOutcome) -> JobStatus:
 
 def finish(claim: Claim, outcome: AttemptOutcome, *, detail: str | None = None,
            result: TaskResult | None = None, artifacts_dir: str | None = None,
-           descriptions: dict[str, str] | None = None, retry_delay_s: float = 0.0) -> JobStatus | None:
+           descriptions: dict[str, str] | None = None, retry_delay_s: float = 0.0,
+           artifact_blobs: dict[str, str] | None = None) -> JobStatus | None:
     """End the claimed attempt. Returns the job's new status, or None when the claim was lost
     (the reaper took the job back): then nothing is written."""
     now = utcnow()
@@ -157,7 +158,7 @@ def finish(claim: Claim, outcome: AttemptOutcome, *, detail: str | None = None,
     _end_attempt(claim.attempt_id, outcome, detail, now)
     if result is not None and new is JobStatus.GRADED:
         write_result(claim.submission_id, result, artifacts_dir=artifacts_dir, descriptions=descriptions,
-                     job_id=claim.job_id)
+                     job_id=claim.job_id, artifact_blobs=artifact_blobs)
     _mirror(claim.submission_id, new, now)
     db.session.commit()
     return new

@@ -193,6 +193,7 @@ class _ResultColumns:
     tests: Mapped[list] = mapped_column(sa.JSON, default=list)
     artifacts: Mapped[list] = mapped_column(sa.JSON, default=list)
     artifacts_dir: Mapped[str | None] = mapped_column(sa.String(1024))
+    artifact_blobs: Mapped[dict | None] = mapped_column(sa.JSON)   # artifact path -> Blob sha256 (any worker's)
     duration_s: Mapped[float] = mapped_column(sa.Float, default=0.0)
     graded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -16,7 +16,7 @@ from .db import db, utcnow
 from .models import Result, ResultHistory
 
 COPIED = ("task_id", "job_id", "score", "max_score", "visible_score", "status", "message", "tests",
-          "artifacts", "artifacts_dir", "duration_s", "graded_at")
+          "artifacts", "artifacts_dir", "artifact_blobs", "duration_s", "graded_at")
 
 
 def tests_json(task: TaskResult, descriptions: dict[str, str] | None = None) -> list[dict]:
@@ -34,14 +34,15 @@ def visible_points(tests: list[dict]) -> float:
 
 
 def write_result(submission_id: int, task: TaskResult, *, artifacts_dir: str | None = None,
-                 descriptions: dict[str, str] | None = None, job_id: int | None = None) -> Result:
+                 descriptions: dict[str, str] | None = None, job_id: int | None = None,
+                 artifact_blobs: dict[str, str] | None = None) -> Result:
     """Insert the result, or replace the one already there (no commit: the caller's transaction).
     A result from another job is archived first."""
     tests = tests_json(task, descriptions)
     values = dict(task_id=task.id, job_id=job_id, score=task.score, max_score=task.max_score,
                   visible_score=visible_points(tests), status=task.status.value, message=task.message,
                   tests=tests, artifacts=list(task.artifacts), artifacts_dir=artifacts_dir,
-                  duration_s=task.duration_s, graded_at=utcnow())
+                  artifact_blobs=artifact_blobs or None, duration_s=task.duration_s, graded_at=utcnow())
     row = result_of(submission_id)
     if row is None:
         try:

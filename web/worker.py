@@ -25,6 +25,7 @@ import shutil
 import socket
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import select, update
@@ -112,6 +113,32 @@ def _attempt(work: Work, image: str | None, job_id: int | None = None) -> tuple[
     return Outcome(AttemptOutcome.GRADED, None, report), package
 
 
+ARTIFACT_MAX_BYTES = 8 * 2 ** 20       # one screenshot or executed notebook, well above real ones
+ARTIFACTS_MAX_BYTES = 32 * 2 ** 20      # all of one result
+
+
+def keep_artifacts(artifacts_dir: str | None, task) -> dict[str, str]:
+    """Put the task's artifacts into `blobs` (in the caller's transaction), so the board shows
+    them whichever machine graded the job: {path under the task's folder: sha256}."""
+    if not artifacts_dir:
+        return {}
+    base = Path(artifacts_dir) / task.id
+    kept, total = {}, 0
+    for rel in task.artifacts:
+        path = base / rel
+        try:
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > ARTIFACT_MAX_BYTES:
+                continue
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if total + len(data) > ARTIFACTS_MAX_BYTES:
+            break
+        total += len(data)
+        kept[rel] = blobs.put(data)
+    return kept
+
+
 def run_job(app: Flask, claim: jobs.Claim) -> JobStatus | None:
     """Grade the claimed job and record what happened (one attempt)."""
     with app.app_context():
@@ -126,7 +153,8 @@ def run_job(app: Flask, claim: jobs.Claim) -> JobStatus | None:
             else:
                 spec = package.task(work.task_id)
                 kwargs = dict(result=task, artifacts_dir=result.report.artifacts_dir,
-                              descriptions={t.name: t.description for t in spec.tests})
+                              descriptions={t.name: t.description for t in spec.tests},
+                              artifact_blobs=keep_artifacts(result.report.artifacts_dir, task))
         status = jobs.finish(claim, result.outcome, detail=result.detail,
                              retry_delay_s=float(app.config["RETRY_DELAY_S"]), **kwargs)
         log.info("job %s (submission %s) attempt %s: %s -> %s", claim.job_id, claim.submission_id,

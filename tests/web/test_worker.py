@@ -1,6 +1,7 @@
 """The embedded Celery worker grades real submissions end to end with the real Docker engine."""
 from __future__ import annotations
 
+import hashlib
 import time
 
 import pytest
@@ -27,7 +28,7 @@ def wait_for(app, sid: int, timeout: float = 300.0) -> Submission:
     pytest.fail(f"submission {sid} not graded within {timeout:.0f} s")
 
 
-def test_the_embedded_worker_grades_real_submissions(app, candidate, image_tag):
+def test_the_embedded_worker_grades_real_submissions(app, candidate, signed_in, image_tag):
     app.config["SANDBOX_IMAGE"] = image_tag
     sid = submission_id(candidate.upload("shapes", FULL / "shapes.py"))
     candidate.set_lang("en")
@@ -47,8 +48,17 @@ def test_the_embedded_worker_grades_real_submissions(app, candidate, image_tag):
         blur = db.session.scalar(select(Result).where(Result.submission_id == nb))
         assert (blur.score, blur.max_score, blur.message) == (6.0, 6.0, "All checks passed.")
         assert blur.artifacts and blur.artifacts_dir.startswith(app.config["ARTIFACTS_DIR"])
+        kept = dict(blur.artifact_blobs)     # every artifact also in the database, for any board
+        assert set(kept) <= set(blur.artifacts) and kept
         job = db.session.scalar(select(Job).where(Job.submission_id == sid))
         assert job.status is JobStatus.GRADED and job.attempts == 1
         assert [a.outcome.value for a in db.session.scalars(select(JobAttempt))] == ["graded", "graded"]
+    name, sha = sorted(kept.items())[0]
+    url = f"/staff/examiner/submissions/{nb}/artifacts/{name}"
+    examiner = signed_in("examiner")
+    got = examiner.get(url)
+    assert got.status_code == 200 and hashlib.sha256(got.data).hexdigest() == sha
+    assert name in examiner.get(f"/staff/examiner/submissions/{nb}").get_data(as_text=True)
+    assert candidate.get(url).status_code in (302, 403, 404)            # staff only
     page = candidate.get(f"/submissions/{sid}").get_data(as_text=True)
     assert "<strong>5</strong> / 5" in page and "全部检查通过。" in page
