@@ -1,6 +1,6 @@
 """What the proctor's dashboard shows, gathered with a handful of aggregate queries
 (none per candidate): candidates' activity, queue depth, running jobs, verdicts,
-sandbox faults, and the embedded worker pool's health."""
+sandbox faults, and every grading worker's health (from its own heartbeat row)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,8 +1,9 @@
-"""`practicum serve`: the board and its embedded worker pool in one process.
+"""`practicum serve`: the board, and in embedded mode its Celery worker, in one process.
 
 The web threads only take uploads (the engine's intake: store, unzip, check)
-and show pages; grading runs in the worker threads, whose candidate code runs
-only in the engine's Docker sandboxes.
+and show pages; grading runs in the Celery worker's threads (embedded) or in
+`practicum worker` processes (distributed), whose candidate code runs only in
+the engine's Docker sandboxes.
 """
 from __future__ import annotations
 
