@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.datastructures import FileStorage
 
 from grader.errors import SubmissionRejected
@@ -107,6 +107,8 @@ def take_upload(exam: Exam, candidate: User, task: Task, upload: FileStorage | N
             db.session.add(row)
             db.session.commit()
             return row
+    _hold_candidate(candidate.id)
+    check_can_submit(exam, candidate.id, task.id, utcnow())   # again, now that no other upload of theirs runs
     row.sha256, row.stored_path, row.size = intake.ref.sha256, str(intake.stored.path), intake.stored.size
     row.status = SubmissionStatus.QUEUED
     blobs.put_file(intake.stored.path, row.sha256)   # what a worker on another machine fetches
@@ -114,6 +116,16 @@ def take_upload(exam: Exam, candidate: User, task: Task, upload: FileStorage | N
     db.session.flush()
     get_queue().enqueue(row.id)               # one commit: the row, its bytes and its job exist
     return row                                # before anything is acknowledged
+
+
+def _hold_candidate(candidate_id: int) -> None:
+    """Serialise one candidate's uploads from the quota check to the commit: two uploads sent
+    at once must not both pass an attempt limit. A no-op UPDATE of their row takes its lock
+    (PostgreSQL) or the write lock (SQLite), after ending the read transaction so SQLite can
+    take it; the second upload then counts the first."""
+    db.session.rollback()
+    db.session.execute(update(User).where(User.id == candidate_id).values(session_version=User.session_version)
+                       .execution_options(synchronize_session=False))
 
 
 def _jsonable(params: dict) -> dict:

@@ -7,10 +7,12 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from web.db import db, utcnow
-from web.models import Job, JobStatus, Submission, SubmissionStatus
+from web import exams
+from web.models import Exam, Job, JobStatus, Submission, SubmissionStatus
 
 from .conftest import FULL, SHAPES_PATH, submission_id, update_exam
 
@@ -140,3 +142,40 @@ def test_a_candidate_never_sees_another_candidates_submission(app, make_browser,
     assert bob.get(f"/submissions/{sid}").status_code == 404
     assert bob.get(f"/submissions/{sid}/status").status_code == 404
     assert hashlib.sha256(SHAPES.read_bytes()).hexdigest()[:12] not in bob.get("/submissions").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_two_uploads_sent_at_once_cannot_beat_the_attempt_limit(app, codes, exam, backend):
+    """Both pass the first quota check together; the second check, made while holding the
+    candidate's row, lets only one through."""
+    import threading
+
+    from werkzeug.datastructures import FileStorage
+
+    from web import submissions
+    from web.models import User
+    update_exam(app, exam, attempt_limit=1)
+    data = SHAPES_PATH.read_bytes()
+    barrier, outcomes = threading.Barrier(2), []
+
+    def upload():
+        with app.test_request_context():
+            ex = db.session.get(Exam, exam)
+            user = db.session.scalar(select(User).where(User.username == "2024001"))
+            task = exams.package(ex).task("shapes")
+            barrier.wait()
+            try:
+                sub = submissions.take_upload(ex, user, task, FileStorage(io.BytesIO(data), "shapes.py"), "zh")
+                outcomes.append(sub.status.value)
+            except submissions.UploadRefused as exc:
+                outcomes.append(exc.key)
+            finally:
+                db.session.remove()
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["queued", "upload.limit"], outcomes
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Submission.id))) == 1
