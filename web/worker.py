@@ -19,6 +19,7 @@ sends again messages that were lost (`dispatch.republish`).
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -73,8 +74,14 @@ def _package(work: Work):
     on another machine needs no shared disk; a board without packed packages (older rows) uses
     its folder."""
     if work.package_sha256:
-        return load_exam(blobs.unpacked_package(work.package_sha256))
+        return _package_by_hash(work.package_sha256)
     return load_exam(work.package_path)
+
+
+@functools.lru_cache(maxsize=16)
+def _package_by_hash(sha256: str):
+    """A package by content hash never changes: read (and its tests discovered) once per process."""
+    return load_exam(blobs.unpacked_package(sha256))
 
 
 def grade_submission(work: Work, image: str | None, job_id: int | None = None) -> tuple[GradeReport, object]:
@@ -381,9 +388,3 @@ def run_worker(app: Flask, concurrency: int | None = None, image_names: list[str
     code = getattr(worker, "exitcode", 0) or 0
     if code:
         raise SystemExit(code)
-
-
-def worker_rows() -> list[WorkerNode]:
-    return list(db.session.scalars(select(WorkerNode).order_by(WorkerNode.status, WorkerNode.name)))
-
-
