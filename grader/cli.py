@@ -49,6 +49,20 @@ def main() -> None:
 
 # --------------------------------------------------------------------------- grade
 
+def _worker_speed_option(fn):
+    return click.option(
+        "--worker-speed", "worker_speed", type=click.FloatRange(0.01, 100), default=None,
+        help="Take this worker speed instead of measuring it (1.0 = the reference machine; "
+             "0.5 = half as fast, so time limits x2 for an exam proven at 1.0). Default: "
+             "measured in about a second, or $PRACTICUM_WORKER_SPEED.")(fn)
+
+
+def _worker(value):
+    """The worker speed given on the command line, or None to measure (or take the env's)."""
+    from . import speed
+    return speed.fixed(value) if value is not None else None
+
+
 @main.command()
 @click.argument("exam_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("submission", type=click.Path(path_type=Path))
@@ -63,8 +77,12 @@ def main() -> None:
               help="Folder for screenshots, executed notebooks and logs (default under $PRACTICUM_HOME).")
 @click.option("--jobs", type=int, default=None, help="Sandboxes at once (default: the number of cores).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr.")
-def grade(exam_dir, submission, task_id, as_json, fmt, output, lang, artifacts, jobs, quiet):
+@_worker_speed_option
+def grade(exam_dir, submission, task_id, as_json, fmt, output, lang, artifacts, jobs, quiet, worker_speed):
     """Grade SUBMISSION (a .ipynb, .py, .zip or folder) against the exam in EXAM_DIR.
+
+    Time limits are scaled to this machine's measured speed against the speed the
+    exam was proven at (the report's last line says by how much).
 
     Exit 0 when graded, whatever the score; 2 with the reason when the
     submission is rejected (it is still kept in the store); 4 when a sandbox
@@ -84,7 +102,7 @@ def grade(exam_dir, submission, task_id, as_json, fmt, output, lang, artifacts, 
         if artifacts is None:
             artifacts = practicum_home() / "artifacts" / exam.id
         rep = grading.grade_path(exam, submission, store=store, task=task_id, lang=lang,
-                                 artifacts_root=artifacts, parallel_tasks=pool.size(),
+                                 artifacts_root=artifacts, parallel_tasks=pool.size(), worker=_worker(worker_speed),
                                  progress=None if quiet else lambda s: click.echo(s, err=True))
     except PracticumError as exc:
         _fail(exc, lang, fmt != "table")
@@ -172,9 +190,17 @@ def exam_check(exam_dir):
     tests = sum(len(t.tests) for t in loaded.tasks)
     click.echo(f"{loaded.id}: ok — {len(loaded.tasks)} task(s), {tests} test(s), "
                f"{loaded.max_score:g} points")
+    if loaded.reference_speed is None:
+        click.echo("  reference speed: none recorded (`practicum exam prove` writes it): time limits are not "
+                   "scaled to the grading machine")
+    else:
+        click.echo(f"  reference speed: {loaded.reference_speed:.3f} (the worker speed its limits were proven at; "
+                   f"each worker scales time limits by this / its own speed)")
     for t in loaded.tasks:
         phases = ", ".join(f"{p}: {n}" for p, n in _count_phases(t).items())
-        click.echo(f"  {t.id:<16} {t.points:>5g} pts  accepts {'/'.join(k.value for k in t.accepts):<16} {phases}")
+        lim = t.limits
+        click.echo(f"  {t.id:<16} {t.points:>5g} pts  accepts {'/'.join(k.value for k in t.accepts):<16} {phases}"
+                   f"  limits run {lim.wall_s:g}s / cell {lim.cell_s:g}s / test {lim.test_s:g}s")
 
 
 def _count_phases(task) -> dict:
@@ -191,17 +217,29 @@ def _count_phases(task) -> dict:
 @click.option("--jobs", type=int, default=None, help="Sandboxes at once (default: the number of cores).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.option("--only", help="Prove only the solutions whose path or task contains this text.")
-def exam_prove(exam_dir, solutions, jobs, as_json, only):
-    """Grade every reference solution and fail unless each earns its recorded score."""
+@click.option("--record-speed", is_flag=True,
+              help="Write this worker's speed into exam.toml as the reference speed once proven "
+                   "(done anyway when the package records none).")
+@_worker_speed_option
+def exam_prove(exam_dir, solutions, jobs, as_json, only, record_speed, worker_speed):
+    """Grade every reference solution and fail unless each earns its recorded score.
+
+    \b
+    Each must also have headroom, so the proof holds on any machine:
+      - a solution recorded as time_limit is graded at 3x its limits and must still be stopped;
+      - any other may use at most half of each time limit (run, cell, test, judge);
+      - timings judged in rubric tests must lie clear of their band boundaries.
+    The headroom column shows the largest share of a limit each solution used.
+    """
     from . import pool, sandbox as sb
     from .manifest import load_exam
-    from .prove import prove, render
+    from .prove import prove, record_reference_speed, render
 
     sb.install_signal_cleanup()
     pool.configure(jobs)
     try:
         loaded = load_exam(exam_dir)
-        outcome = prove(loaded, solutions, only=only,
+        outcome = prove(loaded, solutions, only=only, worker=_worker(worker_speed),
                         progress=None if as_json else lambda s: click.echo(s, err=True))
     except PracticumError as exc:
         _fail(exc, None, as_json)
@@ -210,6 +248,10 @@ def exam_prove(exam_dir, solutions, jobs, as_json, only):
         click.echo(json.dumps(outcome.to_json(), ensure_ascii=False))
     else:
         click.echo(render(outcome))
+    scale = outcome.time_scale
+    if outcome.ok and not only and scale is not None and (record_speed or loaded.reference_speed is None):
+        record_reference_speed(loaded.root, scale.worker_speed)
+        click.echo(f"recorded reference_speed = {scale.worker_speed:.3f} in {loaded.root / 'exam.toml'}", err=True)
     sys.exit(0 if outcome.ok else 1)
 
 

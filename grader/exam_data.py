@@ -20,7 +20,6 @@ import fcntl
 import hashlib
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -116,29 +115,18 @@ def _generate(exam: Exam, image: str, missing: list[str], groups: dict[str, Path
     say(f"generating data for exam {exam.id} ({what}) with {exam.generator}; cached for next time")
     t0 = time.monotonic()
     command = ["python3", f"/exam/{exam.generator}", "/out/work/data", *(missing if by_task else [])]
-    spec = sandbox.SandboxSpec(
-        image=image, limits=GENERATOR_LIMITS,
-        run_spec={"mode": "raw", "command": command, "limits": {"stdout_kb": GENERATOR_LIMITS.stdout_kb}},
-        binds=(sandbox.Bind(exam.root, "/exam"),),
-        grace_s=5.0,
-    )
-    with tempfile.TemporaryDirectory(prefix="practicum-gen-") as tmp:
-        empty = Path(tmp) / "empty"
-        empty.mkdir()
-        with sandbox.output_folder(GENERATOR_LIMITS) as out:
-            sandbox.stage(empty, out)
-            run = sandbox.run(spec, out)
-            if run.verdict is not Verdict.OK:
-                detail = (run.stderr.strip().splitlines() or [run.infra_error or ""])[-1][:400]
-                raise ExamConfigError([Problem(exam.generator, "", f"the generator failed ({run.verdict.value}): {detail}")])
-            produced = out / "work" / "data"
-            if not produced.is_dir():
-                raise ExamConfigError([Problem(exam.generator, "", "the generator wrote nothing to the folder it was given")])
-            if by_task:
-                for tid in missing:
-                    _install(produced / tid, groups[tid])
-            else:
-                _install(produced, groups[missing[0]].parent)
+    with sandbox.raw_run(image, command, GENERATOR_LIMITS, binds=(sandbox.Bind(exam.root, "/exam"),)) as (run, out):
+        if run.verdict is not Verdict.OK:
+            detail = (run.stderr.strip().splitlines() or [run.infra_error or ""])[-1][:400]
+            raise ExamConfigError([Problem(exam.generator, "", f"the generator failed ({run.verdict.value}): {detail}")])
+        produced = out / "work" / "data"
+        if not produced.is_dir():
+            raise ExamConfigError([Problem(exam.generator, "", "the generator wrote nothing to the folder it was given")])
+        if by_task:
+            for tid in missing:
+                _install(produced / tid, groups[tid])
+        else:
+            _install(produced, groups[missing[0]].parent)
     say(f"generated in {time.monotonic() - t0:.1f}s")
 
 

@@ -1,14 +1,15 @@
 """Grade one submission of one exam: intake, then each task, then one report."""
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import time
 from pathlib import Path
 
-from . import exam_data, images, sandbox
+from . import exam_data, images, sandbox, speed
 from .intake import Intake, accept
 from .manifest import Exam
-from .models import GradeReport, round_score
+from .models import GradeReport, TimeScale, round_score
 from .runner import grade_tasks
 from .scoring import missing_task
 from .store import Store
@@ -31,10 +32,23 @@ def tasks_to_grade(exam: Exam, intake: Intake, only: str | None):
     return [t for t in exam.tasks if t.id in intake.tasks or t.id in intake.missing]
 
 
+def time_scale_for(exam: Exam, image: str, worker: speed.WorkerSpeed | None = None,
+                   progress=None) -> TimeScale:
+    """The factor this worker applies to the exam's time limits (calibrating once if needed)."""
+    measured = worker or speed.worker_speed(image, progress=progress)
+    return speed.time_scale(exam.reference_speed, measured)
+
+
 def grade_intake(exam: Exam, intake: Intake, *, image: str, lang: str, only: str | None = None,
                  artifacts: Path | None = None, parallel_tasks: int = 1, progress=None,
-                 job: str | None = None) -> GradeReport:
+                 job: str | None = None, scale: TimeScale | None = None, extra: float = 1.0,
+                 worker: speed.WorkerSpeed | None = None) -> GradeReport:
+    """Grade what intake accepted. Time limits are scaled by `scale` (from `worker`, or
+    this process's measured speed, when not given) and by `extra` on top (prove's
+    headroom runs)."""
     t0 = time.monotonic()
+    scale = scale or time_scale_for(exam, image, worker, progress=progress)
+    exam = speed.scale_exam(exam, scale, extra)
     wanted = tasks_to_grade(exam, intake, only)
     handed_in = [(t, intake.tasks[t.id]) for t in wanted if t.id in intake.tasks]
     graded = grade_tasks(exam, handed_in, image=image, artifacts=artifacts, lang=lang, parallel=parallel_tasks,
@@ -47,12 +61,15 @@ def grade_intake(exam: Exam, intake: Intake, *, image: str, lang: str, only: str
         duration_s=round(time.monotonic() - t0, 3), tasks=tuple(results),
         artifacts_dir=str(artifacts) if artifacts else None,
         infra_ok=all(r.status.value != "sandbox_error" for r in results),
+        time_scale=scale if extra == 1.0 else dataclasses.replace(scale, factor=round(scale.factor * extra, 4)),
     )
 
 
 def grade_path(exam: Exam, source: Path, *, store: Store, task: str | None = None, lang: str = "en",
                artifacts_root: Path | None = None, image: str | None = None,
-               parallel_tasks: int = 1, progress=None, job: str | None = None) -> GradeReport:
+               parallel_tasks: int = 1, progress=None, job: str | None = None,
+               scale: TimeScale | None = None, extra: float = 1.0,
+               worker: speed.WorkerSpeed | None = None) -> GradeReport:
     """Accept `source` (raises SubmissionRejected, after storing it) and grade it.
 
     Artifacts go to `artifacts_root/<first 16 hex of the submission's sha256>`.
@@ -66,4 +83,5 @@ def grade_path(exam: Exam, source: Path, *, store: Store, task: str | None = Non
             progress(f"accepted {intake.ref.filename} (sha256 {intake.ref.sha256[:12]}): "
                      f"{len(intake.tasks)} task(s) handed in")
         return grade_intake(exam, intake, image=image, lang=lang, only=task, artifacts=artifacts,
-                            parallel_tasks=parallel_tasks, progress=progress, job=job)
+                            parallel_tasks=parallel_tasks, progress=progress, job=job, scale=scale, extra=extra,
+                            worker=worker)

@@ -110,6 +110,8 @@ class ExamModel(BaseModel):
     visibility: Visibility = Visibility.AFTER_PUBLISHED
     limits: LimitsModel = LimitsModel()
     data: DataModel = DataModel()
+    # the worker speed (grader/speed.py) at which the limits were set: written by `exam prove`
+    reference_speed: float | None = Field(default=None, gt=0, le=100)
     tasks: list[TaskModel] = Field(min_length=1)
 
     _id = field_validator("id")(_check_id)
@@ -144,6 +146,7 @@ class Task:
     root: Path                 # the task folder inside the package
     tests: tuple[TestSpec, ...]
     data_root: Path | None = None   # generated data for this task, when the package has a generator
+    time_factor: float = 1.0        # `limits` and test timeouts are the package's times this (speed.py)
 
     def expected_files(self) -> list[str]:
         """File names a submission for this task may carry, in preference order."""
@@ -178,6 +181,7 @@ class Exam:
     limits: Limits
     generator: str | None
     tasks: tuple[Task, ...]
+    reference_speed: float | None = None
 
     @property
     def max_score(self) -> float:
@@ -349,7 +353,8 @@ def read_exam(root: Path) -> tuple[Exam | None, list[Problem]]:
                 problems.append(Problem(MANIFEST, f"tasks.{t.id}.name", f"same file name as task {names[f]}: {f}"))
             names[f] = t.id
     exam = Exam(id=model.id, title=model.title, image=model.image, root=root.resolve(),
-                limits=exam_limits, generator=model.data.generator, tasks=tuple(tasks))
+                limits=exam_limits, generator=model.data.generator, tasks=tuple(tasks),
+                reference_speed=model.reference_speed)
     return exam, problems
 
 

@@ -97,6 +97,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Notebook cell {cell} ran longer than {cell_s:.0f} s and was stopped.",
         "zh": "笔记本第 {cell} 个单元格运行超过 {cell_s:.0f} 秒，已被终止。",
     },
+    "time_limit_scaled": {
+        "en": "(The exam's limit is {nominal:.0f} s; this grading machine's limits are x{factor:.2f} of the exam's, so that every machine allows the same amount of work.)",
+        "zh": "（考试规定为 {nominal:.0f} 秒；本评分机器的时限按其速度调整为考试规定的 {factor:.2f} 倍，使每台机器允许的计算量相同。）",
+    },
     "time_limit_test": {
         "en": "This check took longer than {test_s:.0f} s and was stopped.",
         "zh": "该项检查运行超过 {test_s:.0f} 秒，已被终止。",

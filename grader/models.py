@@ -126,6 +126,67 @@ class RunResult:
 
 
 @dataclass(frozen=True)
+class Measure:
+    """A timing a rubric test judged, with the boundaries of its bands (rubric.measure)."""
+
+    what: str
+    value: float
+    bounds: tuple[float, ...]
+    relative: bool              # a ratio to a reference timed in the same sandbox
+
+
+@dataclass(frozen=True)
+class LimitUse:
+    """How much of one time limit a run used: what `exam prove` checks for headroom."""
+
+    limit: str                  # "run", "cell 3", "test test_x", "judge"
+    used_s: float
+    limit_s: float
+    hit: bool = False           # the run was stopped at this limit
+
+    @property
+    def share(self) -> float:
+        return self.used_s / self.limit_s if self.limit_s > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class TimeScale:
+    """The factor applied to one exam's time limits on one worker (grader/speed.py)."""
+
+    worker_speed: float
+    reference_speed: float | None      # None: the package records none, limits as written
+    factor: float                      # applied to wall_s, cell_s and every test's timeout
+    raw_factor: float                  # before the clamp
+    source: str = "calibrated"         # "calibrated", "override" or "none"
+    max_factor: float = 3.0
+
+    @property
+    def too_slow(self) -> bool:
+        return self.raw_factor > self.max_factor + 1e-9
+
+    @property
+    def clamped(self) -> bool:
+        return abs(self.raw_factor - self.factor) > 1e-9
+
+    def to_json(self) -> dict:
+        return {"worker_speed": self.worker_speed, "reference_speed": self.reference_speed,
+                "factor": self.factor, "raw_factor": self.raw_factor, "clamped": self.clamped,
+                "too_slow": self.too_slow, "source": self.source}
+
+    def describe(self) -> str:
+        if self.reference_speed is None:
+            return (f"worker speed {self.worker_speed:.2f}; the exam records no reference speed, "
+                    f"time limits as written")
+        text = (f"worker speed {self.worker_speed:.2f} ({self.source}), exam proven at "
+                f"{self.reference_speed:.2f}: time limits x{self.factor:.2f}")
+        if self.too_slow:
+            text += f" (needs x{self.raw_factor:.2f}: this worker is too slow to grade this exam fairly)"
+        elif self.clamped:
+            text += f" (clamped from x{self.raw_factor:.2f})"
+        return text
+
+
+@dataclass(frozen=True)
 class TestResult:
     __test__ = False
 
@@ -138,6 +199,7 @@ class TestResult:
     phase: Phase
     duration_s: float = 0.0
     messages: tuple[tuple[str, str], ...] = ()   # (lang, text) for every language we speak
+    measures: tuple[Measure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +213,7 @@ class TaskResult:
     duration_s: float = 0.0
     artifacts: tuple[str, ...] = ()   # paths relative to the report's artifact folder
     messages: tuple[tuple[str, str], ...] = ()   # (lang, text) for every language we speak
+    usage: tuple[LimitUse, ...] = ()  # the share of each time limit the runs used
 
 
 @dataclass(frozen=True)
@@ -170,6 +233,7 @@ class GradeReport:
     tasks: tuple[TaskResult, ...] = ()
     artifacts_dir: str | None = None
     infra_ok: bool = True
+    time_scale: TimeScale | None = None   # the worker's speed and the factor its limits got
 
     @property
     def status(self) -> Verdict:

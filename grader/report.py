@@ -7,13 +7,20 @@ from .models import GradeReport, TaskResult, TestResult, Visibility
 def test_json(t: TestResult) -> dict:
     return {"name": t.name, "score": t.score, "max_score": t.max_score, "status": t.status.value,
             "message": t.message, "messages": dict(t.messages), "visibility": t.visibility.value,
-            "phase": t.phase.value, "duration_s": t.duration_s}
+            "phase": t.phase.value, "duration_s": t.duration_s,
+            "measures": [{"what": m.what, "value": m.value, "bounds": list(m.bounds), "relative": m.relative}
+                         for m in t.measures]}
+
+
+def usage_json(t: TaskResult) -> list[dict]:
+    return [{"limit": u.limit, "used_s": u.used_s, "limit_s": u.limit_s, "share": round(u.share, 3),
+             "hit": u.hit} for u in t.usage]
 
 
 def task_json(t: TaskResult) -> dict:
     return {"id": t.id, "score": t.score, "max_score": t.max_score, "status": t.status.value,
             "message": t.message, "messages": dict(t.messages), "duration_s": t.duration_s,
-            "artifacts": list(t.artifacts),
+            "artifacts": list(t.artifacts), "limit_use": usage_json(t),
             "tests": [test_json(x) for x in t.tests]}
 
 
@@ -27,6 +34,7 @@ def to_json(r: GradeReport) -> dict:
         "max_score": r.max_score,
         "duration_s": r.duration_s,
         "artifacts_dir": r.artifacts_dir,
+        "time_scale": r.time_scale.to_json() if r.time_scale else None,
         "tasks": [task_json(t) for t in r.tasks],
     }
 
@@ -61,4 +69,6 @@ def to_table(r: GradeReport) -> str:
             lines.append(f"   {mark} {x.name:<36}{x.score:>5g}/{x.max_score:<4g} {x.status.value}{msg}")
     lines.append("-" * 78)
     lines.append(f"{'total':<16}{r.score:>6g} / {r.max_score:<5g}  {r.status.value:<14} {r.duration_s:.1f}s")
+    if r.time_scale is not None:
+        lines.append(r.time_scale.describe())
     return "\n".join(lines)

@@ -25,7 +25,7 @@ from .intake import TaskFiles
 from .manifest import Exam, Task
 from .models import Limits, Phase, TaskResult
 from .pool import slot
-from .scoring import PhaseReport, parse_events, parse_notebook_report, score_task_bilingual
+from .scoring import PhaseReport, limit_usage, parse_events, parse_notebook_report, score_task_bilingual
 
 RESULTS_CAP = 2 * 1024 * 1024
 REPORT_CAP = 1024 * 1024
@@ -155,6 +155,7 @@ def run_candidate(task: Task, files: TaskFiles, image: str, out_dir: Path, job: 
             "test_dirs": test_dirs,
             "public_dir": "/exam/public", "hidden_dir": "/exam/hidden",
             "limits": _limits_dict(task.limits), "tests_budget_s": _tests_budget(task, phases),
+            "time_factor": task.time_factor,
         },
         binds=(*_data_binds(task, "public", "hidden"), *_inputs_bind(task), *test_binds),
         job=job,
@@ -200,7 +201,7 @@ def run_judge(tasks: list[Task], image: str, candidate_outs: dict[str, Path], ou
     spec = sandbox.SandboxSpec(
         image=image, limits=limits,
         run_spec={"mode": "judge", "kind": "judge", "entry": "", "test_dirs": dirs, "tasks": paths,
-                  "limits": _limits_dict(limits),
+                  "limits": _limits_dict(limits), "time_factor": tasks[0].time_factor,
                   "tests_budget_s": sum(_tests_budget(t, (Phase.TRUSTED,)) for t in tasks)},
         binds=tuple(binds),
         job=job,
@@ -264,6 +265,9 @@ def grade_tasks(exam: Exam, items: list[tuple[Task, TaskFiles]], *, image: str, 
                 if task.id in judges:
                     kept += [f"judge/{p}" for p in copy_artifacts(judge_out / "artifacts" / task.id, dest / "judge")]
             duration = durations[task.id] + (judge_s if task.id in judges else 0.0)
-            results[task.id] = score_task_bilingual(task, reports[task.id], judges.get(task.id), lang,
-                                                    duration_s=duration, artifacts=tuple(kept))
+            scored = score_task_bilingual(task, reports[task.id], judges.get(task.id), lang,
+                                          duration_s=duration, artifacts=tuple(kept))
+            usage = limit_usage(task, reports[task.id], judges.get(task.id),
+                                _judge_limits(judged).wall_s if task.id in judges else None)
+            results[task.id] = dataclasses.replace(scored, usage=usage)
         return results

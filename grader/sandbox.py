@@ -194,6 +194,24 @@ def stage(src: Path, out_dir: Path) -> Path:
     return work
 
 
+@contextmanager
+def raw_run(image: str, command: list[str], limits: Limits, *, binds: tuple[Bind, ...] = (),
+            files: Path | None = None, grace_s: float = 5.0):
+    """Run `command` (our own code: generators, calibration, tools) in a sandbox; yields the
+    RunResult and the output folder, which is removed when the block ends. `files` are staged
+    as the working folder (default: an empty one)."""
+    with tempfile.TemporaryDirectory(prefix="practicum-raw-") as tmp:
+        if files is None:
+            files = Path(tmp) / "empty"
+            files.mkdir()
+        spec = SandboxSpec(image=image, limits=limits, binds=binds, grace_s=grace_s,
+                           run_spec={"mode": "raw", "command": list(command),
+                                     "limits": {"stdout_kb": limits.stdout_kb}})
+        with output_folder(limits) as out:
+            stage(files, out)
+            yield run(spec, out), out
+
+
 def _own(path: str) -> None:
     if os.geteuid() == 0:
         os.chown(path, SANDBOX_UID, SANDBOX_UID, follow_symlinks=False)

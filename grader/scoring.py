@@ -16,10 +16,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import messages
 from .manifest import Task, TestSpec
-from .models import (Phase, RunResult, TaskResult, TestResult, TestStatus, Verdict,
+from .models import (LimitUse, Measure, Phase, RunResult, TaskResult, TestResult, TestStatus, Verdict,
                      round_score, worst)
 
 MAX_TEXT = 500
+
+
+class MeasureRecord(BaseModel):
+    """A timing a test judged (rubric.measure): read back for `exam prove`'s headroom check."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    what: str = Field(default="", max_length=200)
+    value: float = Field(ge=0.0, allow_inf_nan=False)
+    bounds: list[float] = Field(default_factory=list, max_length=8)
+    relative: bool = True
 
 
 class TestRecord(BaseModel):
@@ -34,6 +44,7 @@ class TestRecord(BaseModel):
     key: str | None = Field(default=None, max_length=64)
     params: dict[str, str | int | float | None] = Field(default_factory=dict)
     duration_s: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
+    measures: list[MeasureRecord] = Field(default_factory=list, max_length=20)
 
 
 class CellReport(BaseModel):
@@ -147,10 +158,11 @@ def _unfinished(phase: PhaseReport, spec: TestSpec, lang: str) -> tuple[TestStat
 
 
 def score_test(spec: TestSpec, phase: PhaseReport | None, lang: str) -> TestResult:
-    def result(status: TestStatus, fraction: float, message: str, duration: float = 0.0) -> TestResult:
+    def result(status: TestStatus, fraction: float, message: str, duration: float = 0.0,
+               measures: tuple[Measure, ...] = ()) -> TestResult:
         return TestResult(name=spec.name, score=round_score(spec.points * fraction), max_score=spec.points,
                           status=status, message=message, visibility=spec.visibility, phase=spec.phase,
-                          duration_s=round(duration, 3))
+                          duration_s=round(duration, 3), measures=measures)
 
     if phase is None:
         return result(TestStatus.NOT_RUN, 0.0, messages.text("test_not_run", lang))
@@ -162,7 +174,8 @@ def score_test(spec: TestSpec, phase: PhaseReport | None, lang: str) -> TestResu
         fraction = 1.0 if status is TestStatus.PASSED else rec.fraction if status is TestStatus.PARTIAL else 0.0
         if status is TestStatus.PARTIAL and fraction >= 1.0:
             status = TestStatus.PASSED
-        return result(status, fraction, _record_message(rec, spec, lang), rec.duration_s)
+        measures = tuple(Measure(m.what, m.value, tuple(m.bounds), m.relative) for m in rec.measures)
+        return result(status, fraction, _record_message(rec, spec, lang), rec.duration_s, measures)
     if spec.name in phase.started:
         status, message = _unfinished(phase, spec, lang)
         return result(status, 0.0, message)
@@ -206,6 +219,11 @@ def _task_message(task: Task, verdict: Verdict, phase: PhaseReport | None,
         else:
             timed = [spec.timeout_s for spec, t in zip(task.tests, tests) if t.status is TestStatus.TIME_LIMIT]
             msg = messages.text("time_limit_test", lang, test_s=timed[0] if timed else lim.test_s)
+        shown = {"cell": lim.cell_s, "run": lim.wall_s}.get(
+            "cell" if cell is not None else "run" if phase is not None and phase.run.timed_out else "", None)
+        if task.time_factor != 1.0 and shown is not None:
+            msg += " " + messages.text("time_limit_scaled", lang, nominal=shown / task.time_factor,
+                                       factor=task.time_factor)
     elif verdict is Verdict.OUTPUT_LIMIT:
         msg = messages.text("output_limit", lang, limit=f"{lim.stdout_kb * 8} KB / {lim.output_mb} MB")
     elif verdict is Verdict.RUNTIME_ERROR:
@@ -281,3 +299,43 @@ def _missing(task: Task, lang: str) -> TaskResult:
     return TaskResult(id=task.id, score=0.0, max_score=task.points, status=Verdict.MISSING,
                       message=messages.text("task_missing", lang, expected=" / ".join(task.expected_files())),
                       tests=tests)
+
+
+def limit_usage(task: Task, candidate: PhaseReport | None, judge: PhaseReport | None,
+                judge_wall_s: float | None = None) -> tuple[LimitUse, ...]:
+    """The share of each time limit the task's runs used: the whole run, its slowest
+    notebook cell, its slowest test of each sandbox, and the judge's run."""
+    out: list[LimitUse] = []
+    specs = {t.name: t for t in task.tests}
+
+    def slowest_test(phase: PhaseReport | None, label: str) -> None:
+        if phase is None:
+            return
+        best: LimitUse | None = None
+        for name, rec in phase.records.items():
+            spec = specs.get(name)
+            if spec is None or spec.timeout_s <= 0:
+                continue
+            use = LimitUse(f"{label} {name}", rec.duration_s, spec.timeout_s, hit=rec.outcome == "time_limit")
+            if best is None or use.share > best.share:
+                best = use
+        for name in phase.started:      # stopped by the watchdog or the wall clock
+            spec = specs.get(name)
+            if spec is not None and (phase.watchdog or phase.run.timed_out):
+                best = LimitUse(f"{label} {name}", spec.timeout_s, spec.timeout_s, hit=True)
+        if best is not None:
+            out.append(best)
+
+    if candidate is not None and candidate.run.verdict is not Verdict.SANDBOX_ERROR:
+        out.append(LimitUse("run", candidate.run.duration_s, task.limits.wall_s, hit=candidate.run.timed_out))
+        nb = candidate.notebook
+        if nb is not None and nb.cells:
+            cell = max(nb.cells, key=lambda c: c.duration_s)
+            hit = any(c.status == "time_limit" for c in nb.cells) or nb.hung is not None
+            out.append(LimitUse(f"cell {cell.index + 1}", cell.duration_s, task.limits.cell_s, hit=hit))
+        slowest_test(candidate, "test")
+    if judge is not None and judge.run.verdict is not Verdict.SANDBOX_ERROR:
+        slowest_test(judge, "trusted")
+        if judge_wall_s:
+            out.append(LimitUse("judge", judge.run.duration_s, judge_wall_s, hit=judge.run.timed_out))
+    return tuple(LimitUse(u.limit, round(u.used_s, 3), round(u.limit_s, 3), u.hit) for u in out)

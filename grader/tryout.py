@@ -14,12 +14,5 @@ def run_script(script: Path, *, image: str, limits: Limits, args: tuple[str, ...
         src = Path(tmp) / "submission"
         src.mkdir()
         shutil.copy(script, src / script.name)
-        spec = sandbox.SandboxSpec(
-            image=image, limits=limits,
-            run_spec={"mode": "raw", "command": ["python3", script.name, *args],
-                      "limits": {"stdout_kb": limits.stdout_kb}},
-            grace_s=2.0,
-        )
-        with sandbox.output_folder(limits) as out:
-            sandbox.stage(src, out)
-            return sandbox.run(spec, out)
+        with sandbox.raw_run(image, ["python3", script.name, *args], limits, files=src, grace_s=2.0) as (run, _):
+            return run

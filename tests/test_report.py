@@ -35,13 +35,14 @@ def rep() -> GradeReport:
 def test_to_json_has_exactly_the_contract_keys(rep):
     data = report.to_json(rep)
     assert set(data) == {"exam", "submission", "status", "score", "max_score", "duration_s", "artifacts_dir",
-                         "tasks"}
+                         "time_scale", "tasks"}
     assert set(data["submission"]) == {"sha256", "filename", "kind"}
     for task in data["tasks"]:
-        assert set(task) == {"id", "score", "max_score", "status", "message", "messages", "duration_s", "artifacts", "tests"}
+        assert set(task) == {"id", "score", "max_score", "status", "message", "messages", "duration_s", "artifacts",
+                             "limit_use", "tests"}
         for test in task["tests"]:
             assert set(test) == {"name", "score", "max_score", "status", "message", "messages", "visibility", "phase",
-                                 "duration_s"}
+                                 "duration_s", "measures"}
 
 
 def test_to_json_values(rep):
@@ -112,3 +113,17 @@ def test_empty_report_renders():
     assert report.to_json(empty)["tasks"] == [] and report.to_json(empty)["status"] == "ok"
     assert report.to_gradescope(empty)["tests"] == []
     assert "total" in report.to_table(empty)
+
+
+def test_to_json_carries_the_worker_speed_and_the_share_of_each_limit(rep):
+    from dataclasses import replace
+
+    from grader.models import LimitUse, TimeScale
+    scaled = replace(rep, time_scale=TimeScale(worker_speed=0.8, reference_speed=1.0, factor=1.25, raw_factor=1.25),
+                     tasks=(replace(rep.tasks[0], usage=(LimitUse("cell 2", 3.0, 37.5),)), rep.tasks[1]))
+    data = json.loads(json.dumps(report.to_json(scaled), allow_nan=False))
+    assert data["time_scale"] == {"worker_speed": 0.8, "reference_speed": 1.0, "factor": 1.25, "raw_factor": 1.25,
+                                  "clamped": False, "too_slow": False, "source": "calibrated"}
+    assert data["tasks"][0]["limit_use"] == [{"limit": "cell 2", "used_s": 3.0, "limit_s": 37.5, "share": 0.08,
+                                              "hit": False}]
+    assert "x1.25" in report.to_table(scaled).splitlines()[-1]

@@ -13,7 +13,6 @@ PYTHONDONTWRITEBYTECODE).
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -33,20 +32,9 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 def test_sdk_tests_pass_inside_the_image(image_tag):
     assert SDK_TESTS.is_dir(), SDK_TESTS
-    spec = sandbox.SandboxSpec(
-        image=image_tag, limits=LIMITS,
-        run_spec={"mode": "raw",
-                  "command": ["python3", "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", MOUNT],
-                  "limits": {"stdout_kb": LIMITS.stdout_kb}},
-        binds=(sandbox.Bind(SDK_TESTS, MOUNT, read_only=True),),
-        grace_s=5.0,
-    )
-    with tempfile.TemporaryDirectory(prefix="practicum-sdk-tests-") as tmp:
-        empty = Path(tmp) / "empty"
-        empty.mkdir()
-        with sandbox.output_folder(LIMITS) as out:
-            sandbox.stage(empty, out)
-            run = sandbox.run(spec, out)
+    command = ["python3", "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", MOUNT]
+    with sandbox.raw_run(image_tag, command, LIMITS, binds=(sandbox.Bind(SDK_TESTS, MOUNT, read_only=True),)) as (run, _):
+        pass
 
     shown = f"verdict {run.verdict.value}, exit {run.exit_code}\n--- stdout\n{run.stdout}\n--- stderr\n{run.stderr}"
     assert run.infra_error is None, shown

@@ -101,16 +101,23 @@ class RubricPlugin:
 
     # -- markers ----------------------------------------------------------
     def pytest_configure(self, config):
+        rubric.TIME_FACTOR = self._factor
         config.addinivalue_line("markers", "points(n): points this rubric test is worth")
         config.addinivalue_line("markers", "visibility(v): hidden, after_published or visible")
         config.addinivalue_line("markers", "timeout(s): time limit of this test in seconds")
 
     # -- time limits ------------------------------------------------------
     def _timeout_of(self, item) -> float:
+        # the spec's limits are already scaled to this worker's speed; a marker is the
+        # package's own figure, scaled here by the same factor (grader/speed.py)
         mark = item.get_closest_marker("timeout")
         if mark and mark.args:
-            return float(mark.args[0])
+            return float(mark.args[0]) * self._factor
         return float(self.spec["limits"]["test_s"])
+
+    @property
+    def _factor(self) -> float:
+        return float(self.spec.get("time_factor", 1.0))
 
     def _on_alarm(self, signum, frame):
         raise TestTimeout()
@@ -131,6 +138,7 @@ class RubricPlugin:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
         self._current = self._event_name(item)
+        rubric.take_measures()     # a measure belongs to the test that took it
         protocol.append_event({"event": "start", "name": self._current, "t": time.time()})
         item._practicum_ended = False
         item._practicum_t0 = time.perf_counter()
@@ -154,6 +162,9 @@ class RubricPlugin:
             event = self._classify(call.excinfo, report)
             event.update(event="end", name=self._event_name(item),
                          duration_s=round(time.perf_counter() - item._practicum_t0, 4))
+            measures = rubric.take_measures()
+            if measures:
+                event["measures"] = measures
             protocol.append_event(event)
 
     def _classify(self, excinfo, report) -> dict:
@@ -231,11 +242,13 @@ class RubricPlugin:
     def run_candidate(self):
         """Run the candidate's script as a program: run_candidate(args, timeout=...)."""
         entry = os.path.join(protocol.WORK, self.spec["entry"])
+        factor = self._factor   # an examiner's timeout is in the package's seconds
 
         def _run(args=(), timeout=None, input=None):
             return subprocess.run(
                 [sys.executable, entry, *map(str, args)], cwd=protocol.WORK, input=input,
-                capture_output=True, text=True, timeout=timeout or float(self.spec["limits"]["test_s"]),
+                capture_output=True, text=True,
+                timeout=timeout * factor if timeout else float(self.spec["limits"]["test_s"]),
             )
         return _run
 

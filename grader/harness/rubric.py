@@ -20,6 +20,35 @@ from __future__ import annotations
 import math
 import time
 
+# This worker's time-limit factor (grader/speed.py), set by the harness: an absolute time
+# in a rubric test means the same work on every machine when it goes through `seconds()`.
+TIME_FACTOR = 1.0
+MAX_MEASURES = 20
+_measures: list[dict] = []
+
+
+def seconds(s: float) -> float:
+    """An examiner's time in seconds, scaled to this worker's speed (e.g. a subprocess timeout)."""
+    return float(s) * TIME_FACTOR
+
+
+def measure(what: str, value: float, bounds, *, relative: bool) -> None:
+    """Keep a timing a test judged and the band boundaries it was judged against.
+
+    `exam prove` reads them to check that a reference solution's timing lies clearly
+    inside its band, not where the machine's speed or load would decide it. `relative`
+    says the value is a ratio to a reference timed in the same sandbox."""
+    if len(_measures) < MAX_MEASURES and math.isfinite(float(value)):
+        _measures.append({"what": str(what)[:120], "value": float(value),
+                          "bounds": [float(b) for b in bounds][:8], "relative": bool(relative)})
+
+
+def take_measures() -> list[dict]:
+    """The measures kept since the last call (the harness calls it around every test)."""
+    out = list(_measures)
+    _measures.clear()
+    return out
+
 
 class Partial(Exception):
     """Ends a test with a fraction of its points."""
@@ -56,16 +85,22 @@ def partial(fraction: float, message: str = ""):
 
 
 def band(value: float, bands: dict[float, float], *, what: str = "score",
-         fmt: str = "{:.2f}", higher_is_better: bool = True) -> float:
+         fmt: str = "{:.2f}", higher_is_better: bool = True, timing: str | None = None) -> float:
     """Threshold bands: `{0.9: 1.0, 0.8: 0.5}` gives full marks at >= 0.9, half at >= 0.8.
 
     With `higher_is_better=False` the thresholds are upper bounds (e.g. latency).
     Returns the fraction when it is 1; otherwise ends the test with a message
     naming the measured value and the next threshold up.
+    `timing="relative"` (a ratio to a reference timed here) or `"absolute"` (seconds)
+    marks the value as a timing, so `exam prove` checks its headroom to the bands.
     """
     if not bands:
         raise ValueError("band needs at least one threshold")
+    if timing not in (None, "relative", "absolute"):
+        raise ValueError("timing is 'relative', 'absolute' or None")
     value = float(value)
+    if timing is not None:
+        measure(what, value, sorted(bands), relative=timing == "relative")
     if math.isnan(value):
         fail(f"{what} could not be measured")
     order = sorted(bands.items(), reverse=higher_is_better)
@@ -150,14 +185,18 @@ def latency_limit(fn, reference, *args, absolute_s: float, relative: float = 3.0
 
     The limit is `relative` x the reference's time, never more than `absolute_s`:
     a slow worker slows both alike, and the absolute cap is the product's own
-    requirement. Full marks within the limit, half within `half_at` x the limit.
+    requirement, scaled like every time limit to this worker's speed. Full marks
+    within the limit, half within `half_at` x the limit.
     The message reports the measured figures, e.g.
     "time per call 0.210 s (reference 0.080 s; limit 0.240 s = 3x reference)".
     """
     mine = latency(fn, *args, repeat=repeat, warmup=warmup)
     ref = latency(reference, *args, repeat=repeat, warmup=warmup)
-    limit = min(absolute_s, relative * ref)
-    basis = f"{relative:g}x reference" if relative * ref <= absolute_s else "absolute cap"
+    cap = seconds(absolute_s)
+    limit = min(cap, relative * ref)
+    is_relative = relative * ref <= cap
+    basis = f"{relative:g}x reference" if is_relative else "absolute cap"
+    measure(what, mine / limit if limit > 0 else math.inf, [1.0, half_at], relative=is_relative)
     figures = f"{what} {mine:.3f} s (reference {ref:.3f} s; limit {limit:.3f} s = {basis})"
     if mine <= limit:
         return 1.0
