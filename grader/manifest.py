@@ -129,7 +129,11 @@ class TestSpec:
     points: float
     visibility: Visibility
     timeout_s: float
-    description: str
+    description: str           # the docstring's first line (English)
+    description_zh: str = ""   # its line starting "zh:", when the examiner wrote one
+
+    def title(self, lang: str) -> str:
+        return self.description_zh if lang == "zh" and self.description_zh else self.description
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,7 @@ class Exam:
 
 
 MARKERS = {"points", "visibility", "timeout"}
+ZH_TITLE = re.compile(r"^zh\s*[:：]\s*(.+)$")   # a docstring line giving the check's Chinese title
 
 
 def _marker(dec: ast.expr) -> tuple[str, list] | None:
@@ -263,9 +268,12 @@ def discover_tests(task_root: Path, phase: Phase, default_vis: Visibility,
                     else:
                         timeout = float(args[0])
             doc = ast.get_docstring(node) or ""
+            lines = [line.strip() for line in doc.strip().splitlines()]
+            zh = next((m.group(1).strip() for line in lines if (m := ZH_TITLE.match(line))), "")
             specs.append(TestSpec(
                 name=node.name, phase=phase, file=rel, points=points, visibility=vis,
-                timeout_s=timeout, description=doc.strip().splitlines()[0] if doc.strip() else node.name,
+                timeout_s=timeout, description=lines[0] if lines and not ZH_TITLE.match(lines[0]) else node.name,
+                description_zh=zh,
             ))
     return specs
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -41,6 +41,7 @@ class TestRecord(BaseModel):
     outcome: Literal["passed", "partial", "failed", "error", "time_limit", "memory_limit", "skipped"]
     fraction: float = Field(default=0.0, ge=0.0, le=1.0, allow_inf_nan=False)
     text: str | None = Field(default=None, max_length=2000)
+    texts: dict[Literal["zh", "en"], Annotated[str, Field(max_length=2000)]] = Field(default_factory=dict)
     key: str | None = Field(default=None, max_length=64)
     params: dict[str, str | int | float | None] = Field(default_factory=dict)
     duration_s: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
@@ -132,6 +133,8 @@ def _record_message(rec: TestRecord, spec: TestSpec, lang: str) -> str:
             return messages.text(rec.key, lang, **params)[:MAX_TEXT]
         except (KeyError, IndexError, ValueError, TypeError):
             pass
+    if rec.texts.get(lang):
+        return rec.texts[lang][:MAX_TEXT]
     if rec.text:
         return rec.text[:MAX_TEXT]
     if rec.outcome == "passed":
@@ -140,7 +143,7 @@ def _record_message(rec: TestRecord, spec: TestSpec, lang: str) -> str:
         return messages.text("time_limit_test", lang, test_s=spec.timeout_s)
     if rec.outcome == "memory_limit":
         return messages.text("test_memory", lang)
-    return f"{messages.text('test_failed', lang)} {spec.description}".strip()
+    return f"{messages.text('test_failed', lang)} {spec.title(lang)}".strip()
 
 
 def _unfinished(phase: PhaseReport, spec: TestSpec, lang: str) -> tuple[TestStatus, str]:

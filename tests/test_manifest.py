@@ -380,3 +380,16 @@ def test_every_problem_renders_with_file_and_field(pkg):
         "exam.toml: tasks.fast.points: is 5 but the task's tests add up to 4",
         "tasks/blur: statement.en.md: missing task statement",
     ])
+
+
+def test_a_docstring_line_starting_zh_gives_the_chinese_title(tmp_path):
+    from grader.manifest import discover_tests
+    from grader.models import Phase, Visibility
+    folder = tmp_path / "exam" / "tasks" / "t" / "tests" / "hidden"
+    folder.mkdir(parents=True)
+    (folder / "test_x.py").write_text('def test_a():\n    """the answer is right\n\n    zh: 答案正确\n    """\n'
+                                      'def test_b():\n    """zh：只有中文"""\n', encoding="utf-8")
+    a, b = discover_tests(tmp_path / "exam" / "tasks" / "t", Phase.HIDDEN, Visibility.VISIBLE, 10, [])
+    assert (a.description, a.description_zh, a.title("zh"), a.title("en")) == \
+        ("the answer is right", "答案正确", "答案正确", "the answer is right")
+    assert (b.description, b.description_zh) == ("test_b", "只有中文")

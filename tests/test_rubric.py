@@ -266,3 +266,34 @@ def test_latency_best_of_n():
         _t.sleep(next(calls))
 
     assert rb.latency(jittery, repeat=3, warmup=0, statistic="min") < 0.02
+
+
+# --------------------------------------------------------------------------
+# messages in Chinese and English
+
+
+def test_band_speaks_both_languages_when_given_the_chinese_name():
+    with pytest.raises(Partial) as half:
+        rubric.band(0.85, BANDS, what="accuracy", what_zh="准确率")
+    assert half.value.texts == {"en": "accuracy 0.85, needs 0.90 for full marks", "zh": "准确率 0.85，满分需要达到 0.90"}
+    with pytest.raises(Fail) as none:
+        rubric.band(0.5, BANDS, what="accuracy", what_zh="准确率")
+    assert none.value.texts["zh"] == "准确率 0.50，满分需要达到 0.90，至少需要达到 0.80才能得分"
+    with pytest.raises(Fail) as slow:
+        rubric.band(3.0, LOW, what="seconds", what_zh="耗时", higher_is_better=False)
+    assert slow.value.texts["zh"] == "耗时 3.00，满分要求不超过 0.20，超过 1.00不得分"
+
+
+def test_fail_check_and_partial_carry_the_chinese_message():
+    with pytest.raises(Fail) as exc:
+        rubric.fail("no model file", zh="没有模型文件")
+    assert exc.value.texts == {"en": "no model file", "zh": "没有模型文件"} and str(exc.value) == "no model file"
+    with pytest.raises(Fail):
+        rubric.check(1 == 2, "one is not two", zh="一不等于二")
+    rubric.check(True, "never shown")
+    with pytest.raises(Partial) as part:
+        rubric.partial(0.5, "half", zh="一半")
+    assert part.value.texts["zh"] == "一半"
+    with pytest.raises(Fail) as en_only:
+        rubric.fail("English only")
+    assert en_only.value.texts == {"en": "English only"}

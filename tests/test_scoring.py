@@ -427,3 +427,28 @@ def test_every_catalogue_entry_has_both_languages():
     for key, entry in messages.CATALOGUE.items():
         assert set(entry) == {"zh", "en"}, key
         assert entry["zh"] != entry["en"], key
+
+
+# --------------------------------------------------------------------------
+# messages in the candidate's language
+
+
+def test_a_record_in_both_languages_is_shown_in_the_readers():
+    r = rec("test_a", "partial", fraction=0.5, text="accuracy 0.87", texts={"en": "accuracy 0.87", "zh": "准确率 0.87"})
+    assert score_test(A, phase(records=[r]), "zh").message == "准确率 0.87"
+    assert score_test(A, phase(records=[r]), "en").message == "accuracy 0.87"
+    only_en = rec("test_a", "failed", text="wrong", texts={"en": "wrong"})
+    assert score_test(A, phase(records=[only_en]), "zh").message == "wrong"   # no Chinese written: the English
+
+
+def test_a_record_in_an_unknown_language_is_dropped():
+    events = [end("test_a", "failed", text="x", texts={"fr": "faux"})]
+    records, _ = parse_events(events, {"test_a"})
+    assert records == {}
+
+
+def test_a_failed_check_without_text_is_named_in_the_readers_language():
+    titled = spec("test_a", 4.0, description="the answer is right")
+    titled = dataclasses.replace(titled, description_zh="答案正确")
+    assert score_test(titled, phase(records=[rec("test_a", "failed")]), "zh").message.endswith("答案正确")
+    assert score_test(titled, phase(records=[rec("test_a", "failed")]), "en").message.endswith("the answer is right")

@@ -59,6 +59,10 @@ def _short(text: str, limit: int = MAX_MESSAGE) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _short_texts(texts: dict) -> dict:
+    return {lang: _short(text) for lang, text in texts.items()}
+
+
 def describe_exception(exc: BaseException, tb) -> str:
     """'ValueError: bad shape (line 12)': the candidate's frame, not ours."""
     line = None
@@ -172,7 +176,8 @@ class RubricPlugin:
             return {"outcome": protocol.PASSED, "fraction": 1.0}
         exc = excinfo.value
         if isinstance(exc, rubric.Partial):
-            return {"outcome": protocol.PARTIAL, "fraction": exc.fraction, "text": _short(exc.message)}
+            return {"outcome": protocol.PARTIAL, "fraction": exc.fraction, "text": _short(exc.message),
+                    "texts": _short_texts(exc.texts)}
         if isinstance(exc, TestTimeout):
             return {"outcome": protocol.TIME_LIMIT, "fraction": 0.0}
         if isinstance(exc, MemoryError):
@@ -185,6 +190,9 @@ class RubricPlugin:
                     "params": {"detail": _short(exc, 300)}}
         if report.skipped:
             return {"outcome": protocol.SKIPPED, "fraction": 0.0, "text": _short(getattr(exc, "msg", ""))}
+        if isinstance(exc, rubric.Fail):
+            return {"outcome": protocol.FAILED, "fraction": 0.0, "text": _short(exc),
+                    "texts": _short_texts(exc.texts)}
         if isinstance(exc, AssertionError):
             return {"outcome": protocol.FAILED, "fraction": 0.0, "text": _short(exc)}
         return {"outcome": protocol.ERROR, "fraction": 0.0, "key": "runtime_error",

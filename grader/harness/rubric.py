@@ -50,19 +50,33 @@ def take_measures() -> list[dict]:
     return out
 
 
+def texts(message: str, zh: str | None = None) -> dict[str, str]:
+    """A message in every language candidates read: English, and Chinese when given
+    (a candidate reading Chinese sees the English one when the examiner wrote no Chinese)."""
+    out = {"en": str(message)}
+    if zh:
+        out["zh"] = str(zh)
+    return out
+
+
 class Partial(Exception):
     """Ends a test with a fraction of its points."""
 
-    def __init__(self, fraction: float, message: str = ""):
+    def __init__(self, fraction: float, message: str = "", zh: str | None = None):
         fraction = float(fraction)
         # NaN would pass a min/max clamp as 1.0: an unmeasurable result earns nothing
         self.fraction = 0.0 if math.isnan(fraction) else max(0.0, min(1.0, fraction))
         self.message = message
+        self.texts = texts(message, zh)
         super().__init__(message)
 
 
 class Fail(AssertionError):
-    """Ends a test with no points and an explicit message."""
+    """Ends a test with no points and an explicit message (`zh`: the same in Chinese)."""
+
+    def __init__(self, message: str = "", zh: str | None = None):
+        super().__init__(message)
+        self.texts = texts(message, zh)
 
 
 class MissingName(AttributeError):
@@ -73,24 +87,32 @@ class MissingName(AttributeError):
         self.name = name   # after AttributeError.__init__, which resets .name
 
 
-def fail(message: str):
-    raise Fail(message)
+def fail(message: str, zh: str | None = None):
+    raise Fail(message, zh)
 
 
-def partial(fraction: float, message: str = ""):
+def check(condition, message: str, zh: str | None = None) -> None:
+    """`assert condition, message` with the message in Chinese too."""
+    if not condition:
+        raise Fail(message, zh)
+
+
+def partial(fraction: float, message: str = "", zh: str | None = None):
     """Award `fraction` (0..1) of the test's points. A fraction of 1 passes."""
     if fraction >= 1.0:   # False for NaN, which Partial turns into 0
         return
-    raise Partial(fraction, message)
+    raise Partial(fraction, message, zh)
 
 
 def band(value: float, bands: dict[float, float], *, what: str = "score",
-         fmt: str = "{:.2f}", higher_is_better: bool = True, timing: str | None = None) -> float:
+         fmt: str = "{:.2f}", higher_is_better: bool = True, timing: str | None = None,
+         what_zh: str | None = None) -> float:
     """Threshold bands: `{0.9: 1.0, 0.8: 0.5}` gives full marks at >= 0.9, half at >= 0.8.
 
     With `higher_is_better=False` the thresholds are upper bounds (e.g. latency).
     Returns the fraction when it is 1; otherwise ends the test with a message
-    naming the measured value and the next threshold up.
+    naming the measured value and the next threshold up, in English and, with
+    `what_zh` (e.g. "准确率"), in Chinese.
     `timing="relative"` (a ratio to a reference timed here) or `"absolute"` (seconds)
     marks the value as a timing, so `exam prove` checks its headroom to the bands.
     """
@@ -101,8 +123,9 @@ def band(value: float, bands: dict[float, float], *, what: str = "score",
     value = float(value)
     if timing is not None:
         measure(what, value, sorted(bands), relative=timing == "relative")
+    zh_what = what_zh
     if math.isnan(value):
-        fail(f"{what} could not be measured")
+        fail(f"{what} could not be measured", zh_what and f"{zh_what}无法测量")
     order = sorted(bands.items(), reverse=higher_is_better)
     shown = fmt.format(value)
     if shown in {fmt.format(t) for t in bands} and value not in {float(t) for t in bands}:
@@ -110,15 +133,20 @@ def band(value: float, bands: dict[float, float], *, what: str = "score",
     best = max(f for _, f in order)
     full = next(t for t, f in order if f == best)
     rel = "needs" if higher_is_better else "must be at most"
+    rel_zh = "满分需要达到" if higher_is_better else "满分要求不超过"
     for threshold, fraction in order:
         ok = value >= threshold if higher_is_better else value <= threshold
         if ok:
             if fraction >= 1.0:
                 return 1.0
-            partial(fraction, f"{what} {shown}, {rel} {fmt.format(full)} for full marks")
+            partial(fraction, f"{what} {shown}, {rel} {fmt.format(full)} for full marks",
+                    zh_what and f"{zh_what} {shown}，{rel_zh} {fmt.format(full)}")
             return fraction
-    fail(f"{what} {shown}, {rel} {fmt.format(full)} for full marks"
-         f" and {fmt.format(order[-1][0])} for any")
+    least = fmt.format(order[-1][0])
+    fail(f"{what} {shown}, {rel} {fmt.format(full)} for full marks and {least} for any",
+         zh_what and f"{zh_what} {shown}，{rel_zh} {fmt.format(full)}，"
+                     f"{'至少需要达到' if higher_is_better else '超过'} {least}"
+                     f"{'才能得分' if higher_is_better else '不得分'}")
 
 
 def iou(a, b) -> float:
@@ -180,7 +208,8 @@ def latency(fn, *args, repeat: int = 5, warmup: int = 1, statistic: str = "media
 
 
 def latency_limit(fn, reference, *args, absolute_s: float, relative: float = 3.0, repeat: int = 5,
-                  warmup: int = 1, what: str = "time per call", half_at: float = 2.0) -> float:
+                  warmup: int = 1, what: str = "time per call", half_at: float = 2.0,
+                  what_zh: str | None = None) -> float:
     """Time `fn` against the examiner's `reference`, both here, on the same worker.
 
     The limit is `relative` x the reference's time, never more than `absolute_s`:
@@ -198,12 +227,14 @@ def latency_limit(fn, reference, *args, absolute_s: float, relative: float = 3.0
     basis = f"{relative:g}x reference" if is_relative else "absolute cap"
     measure(what, mine / limit if limit > 0 else math.inf, [1.0, half_at], relative=is_relative)
     figures = f"{what} {mine:.3f} s (reference {ref:.3f} s; limit {limit:.3f} s = {basis})"
+    basis_zh = f"参考的 {relative:g} 倍" if is_relative else "绝对上限"
+    figures_zh = what_zh and f"{what_zh} {mine:.3f} 秒（参考 {ref:.3f} 秒；上限 {limit:.3f} 秒 = {basis_zh}）"
     if mine <= limit:
         return 1.0
     if mine <= limit * half_at:
-        partial(0.5, figures)
+        partial(0.5, figures, figures_zh)
         return 0.5
-    fail(figures)
+    fail(figures, figures_zh)
 
 
 def require(obj, *names: str):
