@@ -113,6 +113,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Your program stopped with an error: {detail}",
         "zh": "程序运行出错：{detail}",
     },
+    "cell_error": {
+        "en": "Cell {cell}: {detail}",
+        "zh": "第 {cell} 个单元格：{detail}",
+    },
+    "cell_error_line": {
+        "en": "Cell {cell}, line {line}: {detail}",
+        "zh": "第 {cell} 个单元格第 {line} 行：{detail}",
+    },
     "cell_errors": {
         "en": "Notebook cells with errors: {cells}.",
         "zh": "出错的笔记本单元格：{cells}。",

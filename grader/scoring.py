@@ -54,6 +54,7 @@ class CellReport(BaseModel):
     status: str = Field(max_length=32)
     ename: str | None = Field(default=None, max_length=200)
     evalue: str | None = Field(default=None, max_length=2000)
+    line: int | None = Field(default=None, ge=0, le=1_000_000)
     duration_s: float = Field(default=0.0, allow_inf_nan=False)
 
 
@@ -242,10 +243,18 @@ def _task_message(task: Task, verdict: Verdict, phase: PhaseReport | None,
         msg = messages.text("task_ok" if verdict is Verdict.OK else "task_wrong", lang,
                             passed=passed, total=len(tests))
     if nb is not None:
-        bad = [str(c.index + 1) for c in nb.cells if c.status == "error"]
+        bad = [c for c in nb.cells if c.status == "error"]
         if bad:
-            msg += " " + messages.text("cell_errors", lang, cells=", ".join(bad[:10]))
+            msg += " " + messages.text("cell_errors", lang, cells=", ".join(str(c.index + 1) for c in bad[:10]))
+            msg += " " + "; ".join(_cell_error(c, lang) for c in bad[:3])
     return msg
+
+
+def _cell_error(cell: CellReport, lang: str) -> str:
+    """'cell 3, line 5: ValueError: bad shape' — what a candidate needs to find it."""
+    detail = f"{cell.ename}: {cell.evalue}" if cell.evalue else (cell.ename or "")
+    key = "cell_error_line" if cell.line else "cell_error"
+    return messages.text(key, lang, cell=cell.index + 1, line=cell.line or 0, detail=detail[:200]).strip()
 
 
 def score_task(task: Task, candidate: PhaseReport | None, judge: PhaseReport | None,

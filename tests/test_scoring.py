@@ -452,3 +452,19 @@ def test_a_failed_check_without_text_is_named_in_the_readers_language():
     titled = dataclasses.replace(titled, description_zh="答案正确")
     assert score_test(titled, phase(records=[rec("test_a", "failed")]), "zh").message.endswith("答案正确")
     assert score_test(titled, phase(records=[rec("test_a", "failed")]), "en").message.endswith("the answer is right")
+
+
+def test_a_crashed_cell_is_named_with_its_error_type_and_line():
+    from grader.harness.tracebacks import error_line as _error_line
+    ipython8 = {"traceback": ["\x1b[0;31m---------\x1b[0m", "\x1b[0;31mValueError\x1b[0m  Traceback",
+                              "Cell \x1b[0;32mIn[4], line 3\x1b[0m\n      1 x = 1\n----> 3 f(x)",
+                              "Cell \x1b[0;32mIn[2], line 9\x1b[0m, in \x1b[0;36mf\x1b[0m"]}
+    assert _error_line(ipython8) == 3          # the failing cell's line, not the helper's
+    assert _error_line({"traceback": []}) is None
+    from grader.scoring import NotebookReport
+    nb = NotebookReport(cells=[{"index": 2, "status": "error", "ename": "ValueError", "evalue": "bad shape",
+                                "line": 3}])
+    task = load_exam(DEMO).task("blur")
+    result = score_task(task, phase(notebook=nb), None, "en")
+    assert "Cell 3, line 3: ValueError: bad shape" in result.message
+    assert "第 3 个单元格第 3 行：ValueError: bad shape" in score_task(task, phase(notebook=nb), None, "zh").message

@@ -18,6 +18,7 @@ from nbclient.exceptions import DeadKernelError
 
 from . import protocol
 from .kernel_setup import FLOOD_ENAME
+from .tracebacks import error_line
 
 CELL_KEEP = 64 * 1024         # output kept per cell in the executed notebook
 TIMEOUT_ENAME = "CellTimeoutError"
@@ -72,8 +73,9 @@ def _cell_status(cell, elapsed: float, cell_s: float) -> dict:
     if errors:
         e = errors[-1]
         return {"status": "error", "ename": str(e.get("ename", ""))[:80],
-                "evalue": str(e.get("evalue", ""))[:300]}
+                "evalue": str(e.get("evalue", ""))[:300], "line": error_line(e)}
     return {"status": "ok"}
+
 
 
 async def _run(spec: dict) -> dict:
