@@ -156,10 +156,10 @@ class Cluster:
 
     def add_candidates(self, n: int, prefix: str = "9") -> dict[str, str]:
         """n candidates on the board's exam: {number: one-time code}."""
-        from web import accounts
-        from web.db import db
-        from web.models import Exam
-        from web.roster import RosterRow
+        from web.services import accounts
+        from web.storage.db import db
+        from web.storage.models import Exam
+        from web.services.roster import RosterRow
 
         app = self._app()
         with app.app_context():
@@ -171,14 +171,14 @@ class Cluster:
         return codes
 
     def _app(self):
-        from web.app import create_app
+        from web.pages.app import create_app
         return create_app({"SQLALCHEMY_DATABASE_URI": self.pg_url, "INSTANCE_PATH": str(self.root / "admin"),
                            "BROKER_URL": self.redis.url})
 
     def stop_job(self, job_id: int) -> str | None:
         """What the proctor's cancel writes (web.jobs.stop); the status the job had."""
-        from web import jobs
-        from web.db import db
+        from web.grading import jobs
+        from web.storage.db import db
 
         app = self._app()
         with app.app_context():

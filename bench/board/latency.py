@@ -32,10 +32,10 @@ TARGET_S = 2.0
 
 
 def make_board(instance: Path) -> tuple[str, str]:
-    from web import accounts
-    from web.db import db
-    from web.models import Exam
-    from web.roster import RosterRow
+    from web.services import accounts
+    from web.storage.db import db
+    from web.storage.models import Exam
+    from web.services.roster import RosterRow
     from web.serve import prepare
 
     app = prepare([DEMO], instance_path=instance, secure_cookies=False)

@@ -45,10 +45,10 @@ def make_board(instance: Path, n: int) -> tuple[dict[str, str], dict[str, int]]:
 
     from sqlalchemy import insert, select
 
-    from web import accounts
-    from web.db import db, utcnow
-    from web.models import Exam, Job, Result, Submission, User
-    from web.roster import RosterRow
+    from web.services import accounts
+    from web.storage.db import db, utcnow
+    from web.storage.models import Exam, Job, Result, Submission, User
+    from web.services.roster import RosterRow
     from web.serve import prepare
 
     app = prepare([DEMO], instance_path=instance, secure_cookies=False)

@@ -80,9 +80,9 @@ def _cli(*args: str, instance: Path) -> None:
 
 def _prepare(instance: Path) -> tuple[int, dict[str, str]]:
     """Migrate, register the demo exam, add staff (through the CLI) and a roster."""
-    from web import accounts
-    from web.db import db
-    from web.roster import RosterRow
+    from web.services import accounts
+    from web.storage.db import db
+    from web.services.roster import RosterRow
     from web.serve import prepare
 
     app = prepare([DEMO], instance_path=instance, secure_cookies=False)
@@ -90,7 +90,7 @@ def _prepare(instance: Path) -> tuple[int, dict[str, str]]:
         _cli("user", "add", username, "--role", role, "--password", STAFF_PASSWORD, instance=instance)
     rows = [RosterRow(i + 1, n, NAMES[i], f"A{i + 1:02d}") for i, n in enumerate(CANDIDATES)]
     with app.app_context():
-        from web.models import Exam
+        from web.storage.models import Exam
         exam = db.session.scalars(db.select(Exam)).one()
         codes = {c.number: c.code for c in accounts.import_roster(exam, rows)}
         exam_id = exam.id

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from web import accounts, exams
-from web.app import create_app
-from web.db import db, upgrade, utcnow
-from web.models import Exam, Role
-from web.roster import RosterRow
+from web.services import accounts, exams
+from web.pages.app import create_app
+from web.storage.db import db, upgrade, utcnow
+from web.storage.models import Exam, Role
+from web.services.roster import RosterRow
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "exams" / "demo"
@@ -171,8 +171,8 @@ def grade_by_hand(app, sid: int, score: float, *, task: str = "shapes", max_scor
     """Claim the submission's queued job and finish it as graded with `score` (no sandbox)."""
     from grader.models import TaskResult, Verdict
     from sqlalchemy import select as _select
-    from web import jobs
-    from web.models import AttemptOutcome, Job, JobStatus
+    from web.grading import jobs
+    from web.storage.models import AttemptOutcome, Job, JobStatus
 
     with app.app_context():
         job_id = db.session.scalar(_select(Job.id).where(Job.submission_id == sid, Job.status == JobStatus.QUEUED))

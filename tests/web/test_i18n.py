@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from grader.models import TestStatus, Verdict
-from web.clock import WindowState
-from web.i18n import CATALOGUE, STATUSES
-from web.models import Role, SubmissionStatus
+from web.services.clock import WindowState
+from web.pages.i18n import CATALOGUE, STATUSES
+from web.storage.models import Role, SubmissionStatus
 
 from .conftest import SHAPES_PATH, submission_id
 
