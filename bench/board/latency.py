@@ -2,7 +2,7 @@
 
     python3 bench/board/latency.py [--runs 10] [--workers 2] [--poll 0.05]
 
-A fresh board (`python -m grader.cli serve --exam exams/demo`, the embedded worker pool,
+A fresh board (`python -m web.cli serve --exam exams/demo`, the embedded worker pool,
 the real Docker engine) with one candidate. Each run uploads the demo's reference
 `fast.py` (task `fast`: one candidate sandbox, no judge; a comment makes every upload's
 bytes different) as a browser form does, then polls `/submissions/<id>/status` every

@@ -25,7 +25,7 @@ TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def _database(request) -> dict:
     """SQLite in the instance folder by default; a fresh database on the session's real
-    PostgreSQL (tests/infra.py) for tests marked `postgres`, or for all with PRACTICUM_TEST_DB=postgres."""
+    PostgreSQL (support/infra.py) for tests marked `postgres`, or for all with PRACTICUM_TEST_DB=postgres."""
     if request.node.get_closest_marker("postgres") or os.environ.get("PRACTICUM_TEST_DB") == "postgres":
         return {"SQLALCHEMY_DATABASE_URI": request.getfixturevalue("pg_url")}
     return {}

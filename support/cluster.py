@@ -1,5 +1,5 @@
 """A whole distributed deployment on this machine, for the fault tests and the scale benches:
-real Redis and PostgreSQL (tests/infra.py), the board as a `practicum serve` process and
+real Redis and PostgreSQL (support/infra.py), the board as a `practicum serve` process and
 `practicum worker` processes, each with its own instance folder, so workers get uploads and
 packages only through the database, as on separate machines. Candidates talk to the board
 over HTTP like browsers do.
@@ -18,7 +18,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
-from tests.infra import RedisServer, _die_with_parent, free_port
+from support.infra import RedisServer, _die_with_parent, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 LAB = REPO / "tests" / "fixtures" / "lab"          # calc with a trusted test: two sandboxes a job
@@ -97,7 +97,7 @@ class Cluster:
     def _spawn(self, name: str, args: list[str]) -> Proc:
         log = self.root / f"{name}.log"
         fh = open(log, "ab")
-        popen = subprocess.Popen([sys.executable, "-m", "grader.cli", *args], cwd=REPO, env=self._env(),
+        popen = subprocess.Popen([sys.executable, "-m", "web.cli", *args], cwd=REPO, env=self._env(),
                                  stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                  start_new_session=True, preexec_fn=_die_with_parent(signal.SIGTERM))
         fh.close()
