@@ -1,40 +1,25 @@
-"""CSRF on every form, security headers, and the refusal pages (400/403/404/413/429)."""
+"""CSRF on every form (Flask-WTF's CSRFProtect), security headers, and the refusal pages
+(400/403/404/413/429).
+
+Every unsafe request (POST, PUT, PATCH, DELETE) must carry the session's token, in the
+form field `csrf_token` or the `X-CSRF-Token` header; a missing or forged one is a 400
+with the catalogue's "form expired" page. Tokens last as long as the session (an exam
+takes hours; a form opened at the start must still post at the end).
+"""
 from __future__ import annotations
 
-import hmac
-import secrets
-
-from flask import Flask, render_template, request, session
-from werkzeug.exceptions import BadRequest, HTTPException
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from .i18n import t
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
-
-class CSRFError(BadRequest):
-    description = "csrf"
-
-
-def csrf_token() -> str:
-    """The session's token (made on first use); every form carries it."""
-    token = session.get("_csrf")
-    if not token:
-        token = session["_csrf"] = secrets.token_urlsafe(32)
-    return token
-
-
-def check_csrf() -> None:
-    if request.method not in UNSAFE_METHODS:
-        return
-    expected = session.get("_csrf")
-    sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD)
-    if not expected or not sent or not hmac.compare_digest(str(sent), str(expected)):
-        raise CSRFError()
+csrf = CSRFProtect()
 
 
 def headers(response):
@@ -57,9 +42,11 @@ def error_page(exc: HTTPException):
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(check_csrf)
+    app.config.setdefault("WTF_CSRF_FIELD_NAME", CSRF_FIELD)
+    app.config.setdefault("WTF_CSRF_HEADERS", [CSRF_HEADER, "X-CSRFToken"])
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)      # valid for the session's life, as before
+    csrf.init_app(app)                                      # also puts csrf_token() in the templates
     app.after_request(headers)
-    app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["CSRF_FIELD"] = CSRF_FIELD
     for code in ERROR_TEXT:
         app.register_error_handler(code, error_page)
