@@ -33,7 +33,7 @@ from support.infra import PostgresServer, RedisServer  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 
 # support/cluster.py runs the fault tests on fast clocks (a heartbeat every 0.5 s); a bench
-# measures what a deployment would see, so the board's own defaults (web/app.py) win here
+# measures what a deployment would see, so the board's own defaults (web/storage/settings.py) win here
 PRODUCTION_CLOCKS = {"PRACTICUM_HEARTBEAT_S": "10", "PRACTICUM_STALE_AFTER_S": "60",
                      "PRACTICUM_REPUBLISH_AFTER_S": "30", "PRACTICUM_RETRY_DELAY_S": "15"}
 

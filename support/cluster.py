@@ -176,7 +176,7 @@ class Cluster:
                            "BROKER_URL": self.redis.url})
 
     def stop_job(self, job_id: int) -> str | None:
-        """What the proctor's cancel writes (web.jobs.stop); the status the job had."""
+        """What the proctor's cancel writes (web.grading.jobs.stop); the status the job had."""
         from web.grading import jobs
         from web.storage.db import db
 

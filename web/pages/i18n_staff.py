@@ -1,4 +1,4 @@
-"""The examiner's, proctor's and scoreboard pages' text, zh and en (merged into `web.i18n.CATALOGUE`)."""
+"""The examiner's, proctor's and scoreboard pages' text, zh and en (merged into `web.pages.i18n.CATALOGUE`)."""
 from __future__ import annotations
 
 CATALOGUE: dict[str, dict[str, str]] = {

@@ -2,7 +2,7 @@
 faults, worker health; pausing intake and cancelling a runaway job.
 
 Proctors, examiners and admins. The page asks `state.json` every LIVE_POLL_S
-seconds (web/static/live.js) and fills itself in; every action is audited.
+seconds (web/pages/static/live.js) and fills itself in; every action is audited.
 """
 from __future__ import annotations
 
