@@ -1,5 +1,5 @@
 """What the distributed-mode benches (scale.py, board/load.py) share: a whole deployment on this
-machine built from tests/cluster.py and tests/infra.py, torn down whatever happens, and a
+machine built from support/cluster.py and support/infra.py, torn down whatever happens, and a
 sampler of the machine's load while it runs.
 
 One redis-server and one PostgreSQL cluster serve every round of a bench; each round gets a
@@ -27,13 +27,13 @@ for p in (ROOT, ROOT / "bench", ROOT / "bench" / "board"):
         sys.path.insert(0, str(p))
 
 from boardlib import quantile  # noqa: E402
-from tests.cluster import Cluster  # noqa: E402
-from tests.infra import PostgresServer, RedisServer  # noqa: E402
+from support.cluster import Cluster  # noqa: E402
+from support.infra import PostgresServer, RedisServer  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
-# tests/cluster.py runs the fault tests on fast clocks (a heartbeat every 0.5 s); a bench
-# measures what a deployment would see, so the board's own defaults (web/app.py) win here
+# support/cluster.py runs the fault tests on fast clocks (a heartbeat every 0.5 s); a bench
+# measures what a deployment would see, so the board's own defaults (web/storage/settings.py) win here
 PRODUCTION_CLOCKS = {"PRACTICUM_HEARTBEAT_S": "10", "PRACTICUM_STALE_AFTER_S": "60",
                      "PRACTICUM_REPUBLISH_AFTER_S": "30", "PRACTICUM_RETRY_DELAY_S": "15"}
 

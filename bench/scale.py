@@ -2,7 +2,7 @@
 
     python3 bench/scale.py [--workers 1,2,4] [--submissions 80] [--candidates 20] [--variant]
 
-Each round is a whole deployment (bench/deploy.py, from tests/cluster.py): a flushed
+Each round is a whole deployment (bench/deploy.py, from support/cluster.py): a flushed
 redis-server, a new PostgreSQL database, the board (`practicum serve --broker --database`,
 grading nothing) and N `practicum worker -c C` processes, each with its own instance folder.
 Candidates sign in over HTTP, then a warm-up of N*C submissions is graded and not counted
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from deploy import (Deployment, Sampler, exactly_once, job_times, log_problems, table,  # noqa: E402
                     trap_signals, uptime, write_json)
 
-from tests.cluster import Candidate, calc_solution  # noqa: E402
+from support.cluster import Candidate, calc_solution  # noqa: E402
 
 FULL_MARKS = 4.0
 

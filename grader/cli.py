@@ -335,20 +335,5 @@ def image_tag(name):
     click.echo(images.image_tag(name))
 
 
-def _add_board_commands() -> None:
-    """`practicum serve`, `db`, `user`: the board lives in web/, imported only when used."""
-    try:
-        import web.cli
-    except ImportError:      # the board's dependencies are not installed
-        return
-    main.add_command(web.cli.serve_command)
-    main.add_command(web.cli.worker_command)
-    main.add_command(web.cli.db_command)
-    main.add_command(web.cli.user_command)
-
-
-_add_board_commands()
-
-
 if __name__ == "__main__":
     main()

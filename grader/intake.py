@@ -61,7 +61,7 @@ from .manifest import SUFFIX, Exam, Task
 from .models import SubmissionKind, SubmissionRef
 from .store import CHUNK, MIB, Store, StoredBlob
 
-__all__ = ["IntakeLimits", "TaskFiles", "Intake", "accept"]
+__all__ = ["IntakeLimits", "TaskFiles", "Intake", "accept", "open_accepted", "unpack_zip"]
 
 KIND_OF_SUFFIX = {suffix: kind for kind, suffix in SUFFIX.items()}
 JUNK_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
@@ -143,6 +143,28 @@ def accept(source: Path, exam: Exam, store: Store, *, task: str | None = None,
         _cleanup(workdir)
         raise
     store.record(blob.sha256, "accepted", None, filename=name)
+    return _intake(blob, kind, name, exam, tasks)
+
+
+def open_accepted(path: Path, exam: Exam, *, name: str, sha256: str, task: str | None = None,
+                  limits: IntakeLimits = IntakeLimits(), workdir: Path) -> Intake:
+    """Lay out, for grading, a file that `accept()` took in before (by whichever process): the
+    same unpacking and the same refusals, but nothing is stored or recorded again, so one
+    submission has one intake record. `path` holds the bytes of `sha256` (the caller checked
+    the hash); `name` is the file name it was accepted under."""
+    path, workdir = Path(path), Path(workdir)
+    kind = "zip" if Path(name).suffix.lower() == ".zip" else "file"
+    blob = StoredBlob(sha256=sha256, path=path, filename=name, size=path.stat().st_size)
+    _prepare(workdir)
+    try:
+        tasks = _judge(blob, kind, name, exam, task, limits, workdir)
+    except SubmissionRejected:
+        _cleanup(workdir)
+        raise
+    return _intake(blob, kind, name, exam, tasks)
+
+
+def _intake(blob: StoredBlob, kind: str, name: str, exam: Exam, tasks: dict[str, TaskFiles]) -> Intake:
     missing = tuple(t.id for t in exam.tasks if t.id not in tasks)
     return Intake(ref=SubmissionRef(sha256=blob.sha256, filename=name, kind=kind),
                   stored=blob, tasks=tasks, missing=missing)
@@ -262,17 +284,7 @@ def _from_zip(path: Path, name: str, exam: Exam, chosen: Task | None, limits: In
               workdir: Path, *, check_ratio: bool) -> dict[str, TaskFiles]:
     unpacked = workdir / "unpacked"
     _mkdir(unpacked)
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError):
-        raise SubmissionRejected("bad_zip", name=name, detail="not a zip archive") from None
-    with zf:
-        try:
-            infos = zf.infolist()
-        except (zipfile.BadZipFile, ValueError) as exc:
-            raise SubmissionRejected("bad_zip", name=name, detail=_short(exc)) from None
-        entries = _screen(infos, name, limits, check_ratio)
-        _extract(zf, entries, unpacked, name, limits)
+    entries = _unpack(path, unpacked, name, limits, check_ratio)
     files = {e.name for e in entries if not e.is_dir}
     found = _locate(files, {e.name.split("/")[0] for e in entries}, exam, chosen)
     if not found:
@@ -295,6 +307,29 @@ def _from_zip(path: Path, name: str, exam: Exam, chosen: Task | None, limits: In
         out[task.id] = TaskFiles(task_id=task.id, kind=kind, root=dest, entry=entry)
     shutil.rmtree(unpacked, ignore_errors=True)
     return out
+
+
+def unpack_zip(path: Path, dest: Path, name: str, limits: IntakeLimits, *, check_ratio: bool = True) -> list[str]:
+    """Screen every entry of the zip at `path` (bombs, traversal, links, encryption, depth...)
+    before anything is written, then extract regular files and folders into the existing
+    folder `dest`. Returns the extracted files' relative posix names. Raises SubmissionRejected
+    with a catalogue code. For zips that are not submissions (an examiner's exam package)."""
+    return [e.name for e in _unpack(Path(path), Path(dest), name, limits, check_ratio) if not e.is_dir]
+
+
+def _unpack(path: Path, dest: Path, name: str, limits: IntakeLimits, check_ratio: bool) -> list[_Entry]:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError):
+        raise SubmissionRejected("bad_zip", name=name, detail="not a zip archive") from None
+    with zf:
+        try:
+            infos = zf.infolist()
+        except (zipfile.BadZipFile, ValueError) as exc:
+            raise SubmissionRejected("bad_zip", name=name, detail=_short(exc)) from None
+        entries = _screen(infos, name, limits, check_ratio)
+        _extract(zf, entries, dest, name, limits)
+    return entries
 
 
 def _screen(infos: list[zipfile.ZipInfo], name: str, limits: IntakeLimits,

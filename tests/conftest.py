@@ -159,13 +159,13 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 # ==========================================================================
-# real Redis and PostgreSQL servers (tests/infra.py), for the distributed mode
+# real Redis and PostgreSQL servers (support/infra.py), for the distributed mode
 # ==========================================================================
 
 import itertools  # noqa: E402
 import re  # noqa: E402
 
-from tests.infra import InfraError, PostgresServer, RedisServer  # noqa: E402
+from support.infra import InfraError, PostgresServer, RedisServer  # noqa: E402
 
 
 def _serve(cls):

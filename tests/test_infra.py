@@ -8,7 +8,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from tests.infra import InfraError, PostgresServer, RedisServer
+from support.infra import InfraError, PostgresServer, RedisServer
 
 
 def test_redis_restart_keeps_a_key(redis_url, redis_server):
@@ -86,7 +86,7 @@ def test_servers_on_their_own_dir_and_cleaned_up(tmp_path):
 
 
 def test_missing_binary_names_the_setup_script(monkeypatch):
-    from tests import infra
+    from support import infra
     monkeypatch.setattr(infra, "REDIS_SERVER", "/nonexistent/redis-server")
     with pytest.raises(InfraError, match="scripts/setup.sh"):
         RedisServer()

@@ -1,11 +1,14 @@
-"""Click commands for the board, ready to attach to `practicum` (grader.cli.main):
+"""The `practicum` command: the engine's commands (`grader.cli.main`: grade, exam, sandbox,
+image) with the board's mounted beside them, here at the top, so the engine imports
+nothing of the board:
 
-    main.add_command(web.cli.serve_command)     # practicum serve
-    main.add_command(web.cli.worker_command)    # practicum worker
-    main.add_command(web.cli.db_command)        # practicum db upgrade
-    main.add_command(web.cli.user_command)      # practicum user add
+    practicum serve      the board (and, embedded, its grading threads)
+    practicum worker     a grading process for the distributed mode
+    practicum db upgrade, practicum user add
 
-Also runnable alone: `python -m web.cli serve --exam exams/demo`.
+Every command imports what it needs when it runs: `practicum worker` loads the
+storage and grading layers only, never a page, template or catalogue.
+Also runnable as `python -m web.cli serve --exam exams/demo`.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from grader.cli import main
 from grader.errors import PracticumError
 
 
@@ -75,8 +79,7 @@ def worker_command(broker_url, database_url, concurrency, image_names, instance_
     re-queued by the others after STALE_AFTER_S."""
     import logging
 
-    from .app import create_app
-    from .worker import run_worker
+    from .grading.launch import run_worker, worker_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     cfg = {"SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": broker_url}
@@ -85,14 +88,14 @@ def worker_command(broker_url, database_url, concurrency, image_names, instance_
     if broker_url.startswith("memory://"):
         raise click.UsageError("a worker process needs a shared broker (redis://...); memory:// is the board's own")
     try:
-        run_worker(create_app(cfg), concurrency, list(image_names) or None)
+        run_worker(worker_app(cfg), concurrency, list(image_names) or None)
     except PracticumError as exc:
         click.echo(f"practicum: {exc.show()}", err=True)
         sys.exit(exc.exit_code)
 
 
 def _app(instance_path, database_url):
-    from .app import create_app
+    from .storage.settings import base_app as create_app
 
     cfg = {}
     if instance_path:
@@ -112,7 +115,7 @@ def db_command() -> None:
 @_instance_opt
 def db_upgrade(database_url, instance_path):
     """Create or migrate the board's database to the newest schema."""
-    from .db import current_revision, upgrade
+    from .storage.db import current_revision, upgrade
 
     app = _app(instance_path, database_url)
     upgrade(app)
@@ -132,9 +135,9 @@ def user_command() -> None:
 @_instance_opt
 def user_add(username, role, password, database_url, instance_path):
     """Add a staff account (candidates come from roster imports)."""
-    from .accounts import create_staff
-    from .audit import audit
-    from .db import upgrade
+    from .services.accounts import create_staff
+    from .services.audit import record
+    from .storage.db import upgrade
 
     app = _app(instance_path, database_url)
     upgrade(app)
@@ -143,13 +146,8 @@ def user_add(username, role, password, database_url, instance_path):
             user = create_staff(username, password, role)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
-        audit("staff_created", user.username, actor_name="cli", role=role)
+        record("staff_created", user.username, actor_name="cli", role=role)
     click.echo(f"{role} {username} added")
-
-
-@click.group()
-def main() -> None:
-    """The Practicum results board."""
 
 
 main.add_command(serve_command)

@@ -17,11 +17,11 @@ from werkzeug.serving import make_server
 from grader import images, sandbox
 from grader.errors import PracticumError
 
-from . import exams
-from .app import create_app
-from .db import upgrade
-from . import dispatch
-from .worker import EmbeddedWorker, board_housekeeping
+from .grading import dispatch
+from .grading.launch import EmbeddedWorker, board_housekeeping
+from .pages.app import create_app
+from .services import exams
+from .storage.db import upgrade
 
 log = logging.getLogger("practicum.serve")
 
@@ -89,7 +89,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, exam_dirs: Iterable[Path] =
     print(f"practicum board on http://{host}:{server.port}/ (instance {app.instance_path}, {mode}, "
           f"{grader_node.size if grader_node else 0} grading threads here)", file=sys.stderr, flush=True)
     if demo:
-        from .demo import banner, seed
+        from .services.demo import banner, seed
         with app.app_context():
             accounts = seed(demo)
         print(banner(f"http://{host}:{server.port}/", accounts), flush=True)

@@ -1,7 +1,7 @@
 """What the board benches share: a real board in a subprocess, an HTTP client that signs in
 and carries the CSRF token, statistics, tables, and the JSON record.
 
-The board is started exactly as an operator starts it (`python -m grader.cli serve`),
+The board is started exactly as an operator starts it (`python -m web.cli serve`),
 on 127.0.0.1 only, with its own instance folder. Every client here talks to 127.0.0.1.
 """
 from __future__ import annotations
@@ -35,11 +35,11 @@ TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 # ------------------------------------------------------------------ the board
 
 class Board:
-    """`python -m grader.cli serve` on 127.0.0.1 (a free port), stopped with SIGINT."""
+    """`python -m web.cli serve` on 127.0.0.1 (a free port), stopped with SIGINT."""
 
     def __init__(self, instance: Path, *, exam_dirs=(DEMO,), workers: int = 0, keep_log: int = 2000):
         self.instance = Path(instance)
-        self.cmd = [sys.executable, "-m", "grader.cli", "serve", "--host", "127.0.0.1", "--port", "0",
+        self.cmd = [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", "0",
                     "--workers", str(workers), "--insecure-cookies", "--instance", str(self.instance)]
         for d in exam_dirs:
             self.cmd += ["--exam", str(d)]

@@ -2,7 +2,7 @@
 
     python3 bench/board/latency.py [--runs 10] [--workers 2] [--poll 0.05]
 
-A fresh board (`python -m grader.cli serve --exam exams/demo`, the embedded worker pool,
+A fresh board (`python -m web.cli serve --exam exams/demo`, the embedded worker pool,
 the real Docker engine) with one candidate. Each run uploads the demo's reference
 `fast.py` (task `fast`: one candidate sandbox, no judge; a comment makes every upload's
 bytes different) as a browser form does, then polls `/submissions/<id>/status` every
@@ -32,10 +32,10 @@ TARGET_S = 2.0
 
 
 def make_board(instance: Path) -> tuple[str, str]:
-    from web import accounts
-    from web.db import db
-    from web.models import Exam
-    from web.roster import RosterRow
+    from web.services import accounts
+    from web.storage.db import db
+    from web.storage.models import Exam
+    from web.services.roster import RosterRow
     from web.serve import prepare
 
     app = prepare([DEMO], instance_path=instance, secure_cookies=False)

@@ -3,7 +3,7 @@ two worker processes grade.
 
     python3 bench/board/load.py [--users 100] [--spawn-rate 20] [--run-time 75] [--upload-every 30] [--workers 2]
 
-A whole deployment (bench/deploy.py, from tests/cluster.py): redis-server, PostgreSQL, the
+A whole deployment (bench/deploy.py, from support/cluster.py): redis-server, PostgreSQL, the
 board (`practicum serve --broker --database`) and `--workers` `practicum worker -c 1`
 processes, with `--users` candidates on the lab exam. Then bench/board/locustfile.py runs in
 its own process (locust patches the standard library for gevent on import): each user signs

@@ -26,7 +26,7 @@ from locust import HttpUser, between, task
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SID = re.compile(r"/submissions/(\d+)")
 TIMEOUT = 60
-# the lab exam's `calc` task, as tests/cluster.py's calc_solution(): 4 points
+# the lab exam's `calc` task, as support/cluster.py's calc_solution(): 4 points
 ANSWER = b"def add(a, b):\n    return a + b\n"
 
 settings = {"codes": [], "upload_every": float(os.environ.get("BENCH_UPLOAD_EVERY", "30"))}

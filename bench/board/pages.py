@@ -3,7 +3,7 @@
     python3 bench/board/pages.py [--candidates 5000] [--submissions 20000] [--requests 200] [--clients 1]
 
 Seeds a fresh SQLite board (seed.py: direct bulk inserts), starts the real board on
-127.0.0.1 (`python -m grader.cli serve --workers 0`: pages only, no grading), signs in as
+127.0.0.1 (`python -m web.cli serve --workers 0`: pages only, no grading), signs in as
 the admin (and one seeded candidate) and, page by page, sends `--warmup` untimed
 requests and then `--requests` timed ones from `--clients` threads, each with its own
 keep-alive session. Timed: from sending the request until the whole body is read. A page

@@ -45,9 +45,9 @@ def seed(instance: Path, *, candidates: int = 5000, submissions: int = 20000, co
     from sqlalchemy import insert, select
     from werkzeug.security import generate_password_hash
 
-    from web import accounts, exams
-    from web.db import db, utcnow
-    from web.models import Exam, Job, JobAttempt, Result, Role, Submission, User
+    from web.services import accounts, exams
+    from web.storage.db import db, utcnow
+    from web.storage.models import Exam, Job, JobAttempt, Result, Role, Submission, User
     from web.serve import prepare
 
     t0 = time.perf_counter()
@@ -160,7 +160,7 @@ def seed(instance: Path, *, candidates: int = 5000, submissions: int = 20000, co
         theory_rows = 0
         if theory:
             try:
-                from web.models import TheoryScore
+                from web.storage.models import TheoryScore
             except ImportError:
                 TheoryScore = None
             if TheoryScore is not None:

@@ -2,7 +2,7 @@
 
     python3 bench/board/sse.py [--watchers 500] [--rounds 3] [--uploads 5]
 
-A fresh board (`python -m grader.cli serve --exam exams/demo`, the embedded worker pool and
+A fresh board (`python -m web.cli serve --exam exams/demo`, the embedded worker pool and
 the real engine, default settings: SSE_POLL_S 1 s) with `--watchers` candidates, each signed
 in through the login form with their one-time code and each owning one graded submission
 (seeded directly in the database). Then, from one asyncio loop with raw sockets on
@@ -45,10 +45,10 @@ def make_board(instance: Path, n: int) -> tuple[dict[str, str], dict[str, int]]:
 
     from sqlalchemy import insert, select
 
-    from web import accounts
-    from web.db import db, utcnow
-    from web.models import Exam, Job, Result, Submission, User
-    from web.roster import RosterRow
+    from web.services import accounts
+    from web.storage.db import db, utcnow
+    from web.storage.models import Exam, Job, Result, Submission, User
+    from web.services.roster import RosterRow
     from web.serve import prepare
 
     app = prepare([DEMO], instance_path=instance, secure_cookies=False)

@@ -1,6 +1,6 @@
 """Fixtures for the browser tests: the real board in a subprocess, real headless Chromium.
 
-The board runs exactly as an operator starts it (`python -m grader.cli serve`)
+The board runs exactly as an operator starts it (`python -m web.cli serve`)
 on 127.0.0.1 with a temporary instance folder, the demo exam, staff accounts
 made with `practicum user add`, a small roster and the embedded worker pool
 grading with the real Docker engine. Chromium is Debian's (/usr/bin/chromium),
@@ -74,15 +74,15 @@ class Board:
 
 
 def _cli(*args: str, instance: Path) -> None:
-    subprocess.run([sys.executable, "-m", "grader.cli", *args, "--instance", str(instance)],
+    subprocess.run([sys.executable, "-m", "web.cli", *args, "--instance", str(instance)],
                    cwd=REPO, check=True, capture_output=True, text=True, timeout=120)
 
 
 def _prepare(instance: Path) -> tuple[int, dict[str, str]]:
     """Migrate, register the demo exam, add staff (through the CLI) and a roster."""
-    from web import accounts
-    from web.db import db
-    from web.roster import RosterRow
+    from web.services import accounts
+    from web.storage.db import db
+    from web.services.roster import RosterRow
     from web.serve import prepare
 
     app = prepare([DEMO], instance_path=instance, secure_cookies=False)
@@ -90,7 +90,7 @@ def _prepare(instance: Path) -> tuple[int, dict[str, str]]:
         _cli("user", "add", username, "--role", role, "--password", STAFF_PASSWORD, instance=instance)
     rows = [RosterRow(i + 1, n, NAMES[i], f"A{i + 1:02d}") for i, n in enumerate(CANDIDATES)]
     with app.app_context():
-        from web.models import Exam
+        from web.storage.models import Exam
         exam = db.session.scalars(db.select(Exam)).one()
         codes = {c.number: c.code for c in accounts.import_roster(exam, rows)}
         exam_id = exam.id
@@ -123,7 +123,7 @@ def board(tmp_path_factory) -> Board:
     exam_id, codes = _prepare(instance)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "grader.cli", "serve", "--host", "127.0.0.1", "--port", "0",
+        [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", "0",
          "--exam", str(DEMO), "--workers", str(WORKERS), "--insecure-cookies", "--instance", str(instance)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     log: list[str] = []

@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from tests.cluster import QUICK, Candidate, Cluster, calc_solution, engine_up, start_engine, stop_engine
+from support.cluster import QUICK, Candidate, Cluster, calc_solution, engine_up, start_engine, stop_engine
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 

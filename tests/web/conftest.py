@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from web import accounts, exams
-from web.app import create_app
-from web.db import db, upgrade, utcnow
-from web.models import Exam, Role
-from web.roster import RosterRow
+from web.services import accounts, exams
+from web.pages.app import create_app
+from web.storage.db import db, upgrade, utcnow
+from web.storage.models import Exam, Role
+from web.services.roster import RosterRow
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "exams" / "demo"
@@ -25,7 +25,7 @@ TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def _database(request) -> dict:
     """SQLite in the instance folder by default; a fresh database on the session's real
-    PostgreSQL (tests/infra.py) for tests marked `postgres`, or for all with PRACTICUM_TEST_DB=postgres."""
+    PostgreSQL (support/infra.py) for tests marked `postgres`, or for all with PRACTICUM_TEST_DB=postgres."""
     if request.node.get_closest_marker("postgres") or os.environ.get("PRACTICUM_TEST_DB") == "postgres":
         return {"SQLALCHEMY_DATABASE_URI": request.getfixturevalue("pg_url")}
     return {}
@@ -171,8 +171,8 @@ def grade_by_hand(app, sid: int, score: float, *, task: str = "shapes", max_scor
     """Claim the submission's queued job and finish it as graded with `score` (no sandbox)."""
     from grader.models import TaskResult, Verdict
     from sqlalchemy import select as _select
-    from web import jobs
-    from web.models import AttemptOutcome, Job, JobStatus
+    from web.grading import jobs
+    from web.storage.models import AttemptOutcome, Job, JobStatus
 
     with app.app_context():
         job_id = db.session.scalar(_select(Job.id).where(Job.submission_id == sid, Job.status == JobStatus.QUEUED))

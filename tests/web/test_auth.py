@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from web import accounts
-from web.db import db
-from web.models import AuditLog, User
+from web.services import accounts
+from web.storage.db import db
+from web.storage.models import AuditLog, User
 
 from .conftest import STAFF_PASSWORD, add_candidates
 

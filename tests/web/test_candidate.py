@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from web.db import db, utcnow
-from web import exams
-from web.models import Exam, Job, JobStatus, Submission, SubmissionStatus
+from web.storage.db import db, utcnow
+from web.services import exams
+from web.storage.models import Exam, Job, JobStatus, Submission, SubmissionStatus
 
 from .conftest import FULL, SHAPES_PATH, submission_id, update_exam
 
@@ -152,8 +152,8 @@ def test_two_uploads_sent_at_once_cannot_beat_the_attempt_limit(app, codes, exam
 
     from werkzeug.datastructures import FileStorage
 
-    from web import submissions
-    from web.models import User
+    from web.services import submissions
+    from web.storage.models import User
     update_exam(app, exam, attempt_limit=1)
     data = SHAPES_PATH.read_bytes()
     barrier, outcomes = threading.Barrier(2), []
@@ -165,7 +165,8 @@ def test_two_uploads_sent_at_once_cannot_beat_the_attempt_limit(app, codes, exam
             task = exams.package(ex).task("shapes")
             barrier.wait()
             try:
-                sub = submissions.take_upload(ex, user, task, FileStorage(io.BytesIO(data), "shapes.py"), "zh")
+                upload = FileStorage(io.BytesIO(data), "shapes.py")
+                sub = submissions.take_upload(ex, user, task, upload.filename, upload.save, "zh")
                 outcomes.append(sub.status.value)
             except submissions.UploadRefused as exc:
                 outcomes.append(exc.key)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from web import demo, exams
-from web.accounts import check_password, consume_code
+from web.services import demo, exams
+from web.services.accounts import check_password, consume_code
 
 DEMO = Path(__file__).resolve().parents[2] / "exams" / "demo"
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from web import jobs
-from web.db import db
-from web.events import format_event
+from web.grading import jobs
+from web.storage.db import db
+from web.services.events import format_event
 
 from .conftest import SHAPES_PATH, submission_id
 

@@ -19,9 +19,10 @@ from sqlalchemy import func, select, text
 
 from grader.errors import ExamConfigError
 from grader.models import Phase, TestResult, TestStatus, Visibility
-from web import jobs, proving
-from web.db import alembic_config, db, upgrade
-from web.models import (AttemptOutcome, AuditLog, Exam, Job, JobStatus, ProveRun, Result, ResultHistory,
+from web.grading import jobs
+from web.services import proving
+from web.storage.db import alembic_config, db, upgrade
+from web.storage.models import (AttemptOutcome, AuditLog, Exam, Job, JobStatus, ProveRun, Result, ResultHistory,
                         Submission, SubmissionStatus, TheoryScore)
 
 from .conftest import DEMO, FULL, REPO, SHAPES_PATH, add_candidates, grade_by_hand, submission_id
@@ -260,7 +261,7 @@ def test_regrade_is_refused_while_the_package_has_problems(app, candidate, signe
     folder = tmp_path / "demo"
     shutil.copytree(DEMO, folder)
     with app.app_context():
-        from web import exams
+        from web.services import exams
         exam = exams.register_exam(folder).id
     add_candidates(app, exam, "2030001")
     manifest = folder / "exam.toml"
@@ -421,7 +422,7 @@ def test_prove_without_reference_solutions_reports_an_error(app, signed_in, tmp_
     folder = tmp_path / "pkgs" / "exams" / "demo"
     shutil.copytree(DEMO, folder)
     with app.app_context():
-        from web import exams
+        from web.services import exams
         exam = exams.register_exam(folder).id
     b = signed_in("examiner")
     r = b.post(f"/staff/examiner/exams/{exam}/prove", {})

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from grader.models import TestStatus, Verdict
-from web.clock import WindowState
-from web.i18n import CATALOGUE, STATUSES
-from web.models import Role, SubmissionStatus
+from web.services.clock import WindowState
+from web.pages.i18n import CATALOGUE, STATUSES
+from web.storage.models import Role, SubmissionStatus
 
 from .conftest import SHAPES_PATH, submission_id
 
@@ -29,7 +29,7 @@ def test_every_entry_has_both_languages_with_the_same_fields():
 
 def test_every_key_used_exists():
     used = set()
-    for path in list((WEB / "templates").rglob("*.html")) + list(WEB.glob("*.py")):
+    for path in list((WEB / "pages" / "templates").rglob("*.html")) + list(WEB.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"\bt\(\s*['\"]([a-z_]+\.[a-z_.]+)['\"]", text))
         used |= set(re.findall(r"UploadRefused\(\s*\"([a-z_.]+)\"", text))

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from grader.errors import SandboxError
 from grader.models import TaskResult, Verdict
-from web import jobs, results, worker
-from web.db import db, utcnow
-from web.models import AttemptOutcome, Job, JobAttempt, JobStatus, Result, Submission, SubmissionStatus
-from web.queue import get_queue
-from web.worker import Node
+from web.grading import grade, jobs
+from web.storage.db import db, utcnow
+from web.storage.models import AttemptOutcome, Job, JobAttempt, JobStatus, Result, Submission, SubmissionStatus
+from web.grading.dispatch import get_queue
+from web.grading.node import Node
 
 from .conftest import SHAPES_PATH, submission_id
 
@@ -99,7 +99,7 @@ def test_reaper_requeues_a_stale_running_job(app, queued, ctx):
     again = jobs.claim("w2")
     assert again.attempt == 2
     assert jobs.finish(again, AttemptOutcome.GRADED, result=task_result(5.0)) is JobStatus.GRADED
-    assert results.result_of(queued).score == 5.0
+    assert jobs.result_of(queued).score == 5.0
 
 
 def test_reaper_fails_a_job_out_of_attempts(app, queued, ctx):
@@ -121,10 +121,10 @@ def test_heartbeat_keeps_a_job_alive(app, queued, ctx):
 
 
 def test_result_write_is_idempotent(app, queued, ctx):
-    results.write_result(queued, task_result(2.0))
+    jobs.write_result(queued, task_result(2.0))
     db.session.commit()
-    results.write_result(queued, task_result(5.0))
-    results.write_result(queued, task_result(5.0))
+    jobs.write_result(queued, task_result(5.0))
+    jobs.write_result(queued, task_result(5.0))
     db.session.commit()
     rows = db.session.scalars(select(Result).where(Result.submission_id == queued)).all()
     assert len(rows) == 1 and rows[0].score == 5.0
@@ -145,7 +145,7 @@ def test_worker_retries_an_engine_failure_then_fails_uncharged(app, queued, monk
     def engine_down(*args, **kwargs):
         calls.append(kwargs["task"])
         raise SandboxError("cannot reach the Docker engine")
-    monkeypatch.setattr(worker.grading, "grade_path", engine_down)
+    monkeypatch.setattr(grade, "grade_accepted", engine_down)
     node = Node(app, 1, [], "embedded")
     with app.app_context():
         job_id = db.session.scalar(select(Job.id))

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from web.db import alembic_config, current_revision, db, upgrade
+from web.storage.db import alembic_config, current_revision, db, upgrade
 
 
 def test_migrations_match_the_models(app):

@@ -16,9 +16,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 
 from grader.models import TaskResult, Verdict
-from web import exams, jobs, results
-from web.db import alembic_config, current_revision, db, upgrade, utcnow
-from web.models import (AttemptOutcome, AuditLog, Exam, Job, JobAttempt, JobStatus, Result, Submission,
+from web.grading import jobs
+from web.services import exams
+from web.storage.db import alembic_config, current_revision, db, upgrade, utcnow
+from web.storage.models import (AttemptOutcome, AuditLog, Exam, Job, JobAttempt, JobStatus, Result, Submission,
                         SubmissionStatus, User)
 
 from .conftest import DEMO, SHAPES_PATH, add_candidates, submission_id
@@ -211,7 +212,7 @@ def test_nul_characters_from_a_sandbox_do_not_make_a_result_unwritable(app, queu
     bad = TaskResult(id="shapes", score=1.0, max_score=5.0, status=Verdict.WRONG, message="printed \x00 here")
     assert jobs.finish(again, AttemptOutcome.GRADED, result=bad) is JobStatus.GRADED
     db.session.expire_all()
-    assert results.result_of(queued).message == "printed \ufffd here"
+    assert jobs.result_of(queued).message == "printed \ufffd here"
     assert db.session.get(JobAttempt, claim.attempt_id).detail == "engine said \ufffd\ufffd"
     assert db.session.get(Job, claim.job_id).error is None or "\x00" not in db.session.get(Job, claim.job_id).error
 

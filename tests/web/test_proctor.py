@@ -12,11 +12,13 @@ from sqlalchemy import event, select
 from grader import sandbox
 from grader.errors import SandboxError
 from grader.models import Verdict
-from web import jobs, proctor, worker
-from web.db import db, utcnow
-from web.models import (AttemptOutcome, AuditLog, Job, JobAttempt, JobStatus, Result, Submission,
+from web.grading import grade, jobs
+from web.services import cancel
+from web.storage.db import db, utcnow
+from web.storage.models import (AttemptOutcome, AuditLog, Job, JobAttempt, JobStatus, Result, Submission,
                         SubmissionStatus, WorkerNode)
-from web.worker import EmbeddedWorker, Node
+from web.grading.launch import EmbeddedWorker
+from web.grading.node import Node
 
 from .conftest import FULL, SHAPES_PATH, add_candidates, grade_by_hand, submission_id
 
@@ -130,7 +132,7 @@ def test_cancelling_a_running_job_kills_its_sandboxes_and_ignores_the_late_resul
                                                                                    monkeypatch):
     sid = submission_id(candidate.upload("shapes", SHAPES_PATH))
     killed = []
-    monkeypatch.setattr(proctor.sandbox, "cancel", lambda job: killed.append(job) or 2)
+    monkeypatch.setattr(cancel.sandbox, "cancel", lambda job: killed.append(job) or 2)
     with app.app_context():
         claim = jobs.claim("w1")
     signed_in("examiner").post(f"/staff/proctor/jobs/{claim.job_id}/cancel")
@@ -150,7 +152,7 @@ def test_an_unreachable_engine_is_reported_not_raised(app, candidate, signed_in,
 
     def down(job):
         raise SandboxError("cannot reach the Docker engine")
-    monkeypatch.setattr(proctor.sandbox, "cancel", down)
+    monkeypatch.setattr(cancel.sandbox, "cancel", down)
     with app.app_context():
         claim = jobs.claim("w1")
     assert signed_in("proctor").post(f"/staff/proctor/jobs/{claim.job_id}/cancel").status_code == 303
@@ -164,7 +166,7 @@ def test_the_worker_labels_sandboxes_with_the_job_and_keeps_artifacts_per_job(ap
     def fake(package, src, **kwargs):
         seen.update(kwargs)
         raise SandboxError("stop here")
-    monkeypatch.setattr(worker.grading, "grade_path", fake)
+    monkeypatch.setattr(grade, "grade_accepted", fake)
     with app.app_context():
         job_id = db.session.scalar(select(Job.id).where(Job.submission_id == sid))
     Node(app, 1, [], "embedded").grade_job(job_id)
@@ -174,7 +176,7 @@ def test_the_worker_labels_sandboxes_with_the_job_and_keeps_artifacts_per_job(ap
 def test_worker_health_is_shown_with_late_workers_flagged(app, candidate, signed_in, exam, monkeypatch):
     app.config["SANDBOX_IMAGE"] = "practicum-test:1"          # its queue: grade.practicum-test.1
     submission_id(candidate.upload("shapes", SHAPES_PATH))
-    monkeypatch.setattr(worker.grading, "grade_path", lambda *a, **k: (_ for _ in ()).throw(SandboxError("down")))
+    monkeypatch.setattr(grade, "grade_accepted", lambda *a, **k: (_ for _ in ()).throw(SandboxError("down")))
     b = signed_in("proctor")
     grader = EmbeddedWorker(app, size=1).start()
     try:

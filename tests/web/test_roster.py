@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import select
 
-from web import roster
-from web.db import db
-from web.models import AuditLog, Role, User
+from web.services import roster
+from web.storage.db import db
+from web.storage.models import AuditLog, Role, User
 
 
 def test_parse_english_header_any_order():

@@ -7,9 +7,9 @@ import re
 from sqlalchemy import event, select
 
 from grader.models import Phase, TestResult, TestStatus, Visibility
-from web import scores
-from web.db import db
-from web.models import AuditLog, BoardFreeze
+from web.services import scores
+from web.storage.db import db
+from web.storage.models import AuditLog, BoardFreeze
 
 from .conftest import SHAPES_PATH, add_candidates, grade_by_hand, submission_id, update_exam
 

@@ -1,8 +1,8 @@
 """Cookies, headers, statements without raw HTML, upload names made harmless."""
 from __future__ import annotations
 
-from web.statements import render
-from web.storage import safe_filename
+from web.services.statements import render
+from web.storage.content import safe_filename
 
 
 def test_session_cookie_is_secure_httponly_samesite(browser, codes):

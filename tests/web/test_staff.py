@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from web.db import db
-from web.models import AuditLog, Exam
+from web.storage.db import db
+from web.storage.models import AuditLog, Exam
 
 
 def test_examiner_sets_the_window_and_it_is_audited(app, make_browser, staff, exam, codes):

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from grader.models import Phase, TaskResult, TestResult, TestStatus, Verdict, Visibility
-from web import jobs
-from web.db import db
-from web.models import AttemptOutcome
-from web.visibility import candidate_view, shown
+from web.grading import jobs
+from web.storage.db import db
+from web.storage.models import AttemptOutcome
+from web.services.visibility import candidate_view, shown
 
 from .conftest import SHAPES_PATH, submission_id, update_exam
 

@@ -7,9 +7,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from web.db import db
-from web.models import Job, JobAttempt, JobStatus, Result, Submission, SubmissionStatus
-from web.worker import EmbeddedWorker
+from web.storage.db import db
+from web.storage.models import Job, JobAttempt, JobStatus, Result, Submission, SubmissionStatus
+from web.grading.launch import EmbeddedWorker
 
 from .conftest import FULL, submission_id
 

@@ -1,0 +1,25 @@
+"""The results board's application factory: configure and wire, nothing else.
+
+The board is the worker's minimal app (`web.storage.settings.base_app`: settings,
+database, file store), the grading queue (`web.grading.dispatch`), and the pages
+on top: language, security, the signed-in user, one blueprint per role.
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+from ..grading import dispatch
+from ..storage.settings import base_app
+from . import auth, candidate, examiner, grades, health, i18n, policy, proctor, scoreboard, security, staff
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = base_app(test_config, import_name=__name__)
+    i18n.init_app(app)
+    security.init_app(app)
+    policy.init_app(app)
+    dispatch.init_app(app)
+    for blueprint in (auth.bp, health.bp, candidate.bp, staff.bp, examiner.bp, grades.bp, proctor.bp,
+                      scoreboard.bp):
+        app.register_blueprint(blueprint)
+    return app

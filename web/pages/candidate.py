@@ -1,0 +1,146 @@
+"""The candidate's pages: the exam, uploads, receipts, results, history, live status."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import (Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template,
+                   request, url_for)
+from markupsafe import Markup
+
+from grader import messages
+from grader.manifest import SUFFIX, Task
+from grader.models import SubmissionKind
+
+from ..services import exams, submissions
+from ..services.clock import epoch_ms, utcnow
+from ..services.events import status_stream
+from ..services.submissions import Quota, UploadRefused
+from ..services.visibility import ResultView, candidate_view
+from ..storage.models import Role, Submission, SubmissionStatus
+from .i18n import get_lang, t
+from .policy import check_role
+
+bp = Blueprint("candidate", __name__)
+
+
+@bp.before_request
+def _candidates_only() -> None:
+    check_role({Role.CANDIDATE})
+
+
+@dataclass(frozen=True)
+class TaskCard:
+    task: Task
+    title: str
+    statement: Markup
+    accept: str                # the file input's accept attribute
+    quota: Quota
+    latest: Submission | None
+    error: str | None
+
+
+def accept_attr(task: Task) -> str:
+    return ",".join([SUFFIX[k] for k in task.accepts if k is not SubmissionKind.PROJECT] + [".zip"])
+
+
+def _cards(exam, errors: dict[str, str] | None = None) -> list[TaskCard]:
+    lang, now = get_lang(), utcnow()
+    latest = submissions.latest_by_task(g.user.id, exam.id)
+    return [TaskCard(task=task, title=task.title.get(lang), statement=exams.statement_html(exam, task.id, lang),
+                     accept=accept_attr(task), quota=submissions.quota(exam, g.user.id, task.id, now),
+                     latest=latest.get(task.id), error=(errors or {}).get(task.id))
+            for task in exams.package(exam).tasks]
+
+
+def _exam_page(errors: dict[str, str] | None = None, status: int = 200):
+    exam = g.user.exam
+    if exam is None:
+        return render_template("candidate/no_exam.html"), status
+    window = exams.window(exam)
+    return render_template("candidate/exam.html", exam=exam, cards=_cards(exam, errors),
+                           state=window.state(utcnow()).value,
+                           start_ms=epoch_ms(exam.window_start), end_ms=epoch_ms(exam.window_end)), status
+
+
+@bp.get("/exam")
+def exam():
+    return _exam_page()
+
+
+@bp.post("/exam/<task_id>/upload")
+def upload(task_id: str):
+    exam = g.user.exam
+    if exam is None:
+        abort(404)
+    try:
+        task = exams.package(exam).task(task_id)
+    except KeyError:
+        abort(404)
+    try:
+        upload = request.files.get("file")
+        sub = submissions.take_upload(exam, g.user, task, upload.filename if upload else None,
+                                      lambda path: upload.save(path), get_lang())
+    except UploadRefused as exc:
+        return _exam_page({task.id: t(exc.key, **exc.params)}, exc.status)
+    if sub.status is SubmissionStatus.REJECTED:
+        return _exam_page({task.id: rejection_text(sub)}, 400)
+    return redirect(url_for("candidate.submission", sid=sub.id, new=1), 303)
+
+
+def rejection_text(sub: Submission) -> str:
+    try:
+        return messages.text(sub.reject_code, get_lang(), **(sub.reject_params or {}))
+    except (KeyError, IndexError, ValueError):
+        return t("upload.rejected")
+
+
+def result_view(sub: Submission) -> ResultView | None:
+    r = sub.result
+    if r is None or sub.status is not SubmissionStatus.GRADED:
+        return None
+    return candidate_view(score=r.score, max_score=r.max_score, status=r.status, message=r.message,
+                          tests=r.tests or [], published=sub.exam.published)
+
+
+def _owned_or_404(sid: int) -> Submission:
+    sub = submissions.owned(g.user.id, sid)
+    if sub is None:
+        abort(404)
+    return sub
+
+
+@bp.get("/submissions")
+def history():
+    subs = submissions.history(g.user.id)
+    return render_template("candidate/history.html", subs=subs,
+                           views={s.id: result_view(s) for s in subs}, task_titles=_titles(g.user.exam))
+
+
+def _titles(exam) -> dict[str, str]:
+    if exam is None:
+        return {}
+    return {task.id: task.title.get(get_lang()) for task in exams.package(exam).tasks}
+
+
+@bp.get("/submissions/<int:sid>")
+def submission(sid: int):
+    sub = _owned_or_404(sid)
+    return render_template("candidate/submission.html", sub=sub, view=result_view(sub),
+                           rejection=rejection_text(sub) if sub.status is SubmissionStatus.REJECTED else None,
+                           task_title=_titles(sub.exam).get(sub.task_id, sub.task_id),
+                           new=request.args.get("new") == "1")
+
+
+@bp.get("/submissions/<int:sid>/status")
+def submission_status(sid: int):
+    sub = _owned_or_404(sid)
+    return jsonify(id=sub.id, task=sub.task_id, status=sub.status.value)
+
+
+@bp.get("/events")
+def events():
+    cfg = current_app.config
+    stream = status_stream(current_app._get_current_object(), g.user.id, poll_s=cfg["SSE_POLL_S"],
+                           keepalive_s=cfg["SSE_KEEPALIVE_S"], max_s=cfg["SSE_MAX_S"])
+    return Response(stream, mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -1,0 +1,109 @@
+"""The proctor's live dashboard: exam clock, candidates, queue, running sandboxes, verdicts,
+faults, worker health; pausing intake and cancelling a runaway job.
+
+Proctors, examiners and admins. The page asks `state.json` every LIVE_POLL_S
+seconds (web/pages/static/live.js) and fills itself in; every action is audited.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+
+from ..services import exams, monitor
+from ..services.cancel import cancel_job
+from ..services.clock import epoch_ms
+from ..storage.db import db
+from ..storage.models import Exam, Job, Submission
+from .i18n import local, t
+from .policy import FLOOR, audit, check_role
+
+bp = Blueprint("proctor", __name__, url_prefix="/staff/proctor")
+PAGE = 200
+
+
+@bp.before_request
+def _floor_staff_only() -> None:
+    check_role(FLOOR)
+
+
+def _exam(exam_id: int) -> Exam:
+    return db.session.get(Exam, exam_id) or abort(404)
+
+
+def gather(exam: Exam) -> dict:
+    """Everything the dashboard shows, as plain data (the page and state.json share it)."""
+    which = request.args.get("show", "all")
+    which = which if which in monitor.FILTERS else "all"
+    page = max(0, request.args.get("page", 0, type=int))
+    now, cfg = monitor.now(), current_app.config
+    lines, total = monitor.candidate_lines(exam.id, which, page * PAGE, PAGE)
+    running = monitor.running_jobs(now, cfg["RUNAWAY_AFTER_S"])
+    depth = monitor.queue_depth(exam.id)
+    verdicts = monitor.verdicts(exam.id, now, cfg["FAULT_WINDOW_S"])
+    workers = monitor.workers(cfg["WORKER_LATE_S"], cfg["WORKER_CRITICAL_S"])
+    return {"now_ms": epoch_ms(now), "window": exams.window(exam).state(now).value, "paused": exam.intake_paused,
+            "counts": monitor.submission_counts(exam.id), "queue": depth, "verdicts": verdicts,
+            "running": [{**asdict(j), "elapsed": _span(j.elapsed_s),
+                         "cancel_url": url_for("proctor.cancel", job_id=j.job_id)} for j in running],
+            "workers": None if workers is None else [asdict(w) for w in workers],
+            "alerts": [{"level": level, "text": t(key, **params)}
+                       for level, key, params in monitor.alerts(verdicts, running, workers, depth)],
+            "candidates": [{**asdict(c), "last_activity": local(c.last_activity) if c.last_activity else "",
+                            "status": c.status or "none",
+                            "status_label": t(f"status.{c.status}") if c.status else t("proctor.not_submitted")}
+                           for c in lines],
+            "total": total, "which": which, "page": page, "more": (page + 1) * PAGE < total}
+
+
+def _span(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+@bp.get("/")
+def index():
+    all_exams = exams.all_exams()
+    if len(all_exams) == 1:
+        return redirect(url_for("proctor.dashboard", exam_id=all_exams[0].id))
+    return render_template("proctor/index.html", exams=all_exams)
+
+
+@bp.get("/<int:exam_id>")
+def dashboard(exam_id: int):
+    exam = _exam(exam_id)
+    return render_template("proctor/dashboard.html", exam=exam, s=gather(exam), page_size=PAGE,
+                           poll_s=current_app.config["LIVE_POLL_S"],
+                           start_ms=epoch_ms(exam.window_start), end_ms=epoch_ms(exam.window_end))
+
+
+@bp.get("/<int:exam_id>/state.json")
+def state(exam_id: int):
+    return jsonify(gather(_exam(exam_id)))
+
+
+@bp.post("/<int:exam_id>/pause")
+def pause(exam_id: int):
+    return _set_paused(_exam(exam_id), True)
+
+
+@bp.post("/<int:exam_id>/resume")
+def resume(exam_id: int):
+    return _set_paused(_exam(exam_id), False)
+
+
+def _set_paused(exam: Exam, paused: bool):
+    exam.intake_paused = paused
+    db.session.commit()
+    audit("intake_pause" if paused else "intake_resume", exam.key)
+    return redirect(url_for("proctor.dashboard", exam_id=exam.id), 303)
+
+
+@bp.post("/jobs/<int:job_id>/cancel")
+def cancel(job_id: int):
+    """Cancel a queued or running job; a running one's sandboxes are killed (they carry its id)."""
+    job = db.session.get(Job, job_id) or abort(404)
+    exam_id = db.session.get(Submission, job.submission_id).exam_id
+    done = cancel_job(job_id)
+    audit("job_cancel", str(job_id), was=done.was.value if done.was else None, killed=done.killed, error=done.error)
+    return redirect(url_for("proctor.dashboard", exam_id=exam_id, cancelled=job_id if done.was else None), 303)

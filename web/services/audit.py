@@ -1,0 +1,34 @@
+"""The audit log: every staff action (and every login) as one row."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ..storage.db import db, utcnow
+from ..storage.models import AuditLog, User
+
+
+def record(action: str, target: str = "", *, actor: User | None = None, actor_name: str = "", ip: str = "",
+           commit: bool = True, **details) -> AuditLog:
+    """Record `action` by `actor` (or, with no account, by `actor_name`) from `ip` on `target`.
+    Pages call `web.pages.policy.audit`, which names the signed-in user and their address."""
+    row = AuditLog(action=action, target=str(target)[:255], details=details,
+                   actor_id=actor.id if actor else None,
+                   actor=actor.username if actor else actor_name[:64],
+                   role=actor.role.value if actor else "",
+                   ip=(ip or "")[:64])
+    db.session.add(row)
+    if commit:
+        db.session.commit()
+    return row
+
+
+def recent_failures(username: str, window_s: int) -> int:
+    since = utcnow() - timedelta(seconds=window_s)
+    return db.session.scalar(select(func.count(AuditLog.id)).where(
+        AuditLog.action == "login_failed", AuditLog.target == username, AuditLog.at >= since)) or 0
+
+
+def page(offset: int = 0, limit: int = 100) -> list[AuditLog]:
+    return list(db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).offset(offset).limit(limit)))
