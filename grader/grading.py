@@ -6,10 +6,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import exam_data, images, sandbox, speed
+from . import exam_data, images, messages, sandbox, speed
 from .intake import Intake, accept
 from .manifest import Exam
-from .models import GradeReport, TimeScale, round_score
+from .models import GradeReport, TaskResult, TimeScale, round_score
 from .runner import grade_tasks
 from .scoring import missing_task
 from .store import Store
@@ -53,7 +53,8 @@ def grade_intake(exam: Exam, intake: Intake, *, image: str, lang: str, only: str
     handed_in = [(t, intake.tasks[t.id]) for t in wanted if t.id in intake.tasks]
     graded = grade_tasks(exam, handed_in, image=image, artifacts=artifacts, lang=lang, parallel=parallel_tasks,
                          progress=progress, job=job)
-    results = [graded[t.id] if t.id in graded else missing_task(t, lang) for t in wanted]
+    results = [_noted(graded[t.id], intake.tasks[t.id].converted, lang) if t.id in graded
+               else missing_task(t, lang) for t in wanted]
     return GradeReport(
         exam=exam.id, submission=intake.ref,
         score=round_score(sum(r.score for r in results)),
@@ -63,6 +64,16 @@ def grade_intake(exam: Exam, intake: Intake, *, image: str, lang: str, only: str
         infra_ok=all(r.status.value != "sandbox_error" for r in results),
         time_scale=scale if extra == 1.0 else dataclasses.replace(scale, factor=round(scale.factor * extra, 4)),
     )
+
+
+def _noted(result: TaskResult, converted: tuple[str, ...], lang: str) -> TaskResult:
+    """The task's feedback, with a note naming the scripts intake converted from GBK."""
+    if not converted:
+        return result
+    note = {code: messages.text("converted_gbk", code, files=", ".join(converted)) for code in messages.LANGS}
+    return dataclasses.replace(
+        result, message=f"{result.message} {note.get(lang, note['en'])}",
+        messages=tuple((code, f"{text} {note.get(code, note['en'])}") for code, text in result.messages))
 
 
 def grade_path(exam: Exam, source: Path, *, store: Store, task: str | None = None, lang: str = "en",

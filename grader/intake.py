@@ -95,6 +95,7 @@ class TaskFiles:
     kind: SubmissionKind
     root: Path          # folder under workdir holding the candidate's files for the task
     entry: str          # file to execute/import, relative to root
+    converted: tuple[str, ...] = ()   # scripts saved in GBK / GB18030, converted to UTF-8
 
 
 @dataclass(frozen=True)
@@ -203,13 +204,14 @@ def _from_single(path: Path, name: str, exam: Exam, chosen: Task | None,
     if kind not in task.accepts:
         raise SubmissionRejected("kind_not_accepted", task=task.id, kind=kind.value,
                                  accepted=", ".join(task.expected_files()))
-    data = path.read_bytes()
-    data = _check_content(data, kind, name)
+    original = path.read_bytes()
+    data = _check_content(original, kind, name)
     root = workdir / "tasks" / task.id
     _mkdir(root)
     entry = task.name + SUFFIX[kind]
     _write_file(root / entry, data)
-    return {task.id: TaskFiles(task_id=task.id, kind=kind, root=root, entry=entry)}
+    converted = (name,) if kind is SubmissionKind.SCRIPT and data is not original else ()
+    return {task.id: TaskFiles(task_id=task.id, kind=kind, root=root, entry=entry, converted=converted)}
 
 
 def _infer_task(name: str, kind: SubmissionKind, exam: Exam) -> Task:
@@ -233,11 +235,51 @@ def _check_content(data: bytes, kind: SubmissionKind, name: str) -> bytes:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SubmissionRejected("not_utf8", name=name) from None
+        if kind is SubmissionKind.NOTEBOOK:   # Jupyter always saves UTF-8: this is damage
+            raise SubmissionRejected("not_utf8", name=name) from None
+        converted = _from_gb18030(data)
+        if converted is None:
+            raise SubmissionRejected("not_utf8", name=name) from None
+        return converted
     if kind is SubmissionKind.NOTEBOOK:
         _check_notebook(text, name)
         return data[len(BOM):] if data.startswith(BOM) else data   # Jupyter chokes on a BOM
     return data   # a script's syntax errors are graded, not refused
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _from_gb18030(data: bytes) -> bytes | None:
+    """A script saved by a Chinese Windows editor (GBK / GB18030), as UTF-8; None when the
+    bytes are not such text either (binary, or another encoding)."""
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    if _CONTROL.search(text):
+        return None
+    return text.encode("utf-8")
+
+
+def _convert_scripts(root: Path, skip: str) -> list[str]:
+    """Convert a project's other Python files saved in GBK / GB18030 to UTF-8, in place."""
+    converted = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel == skip or path.is_symlink() or not path.is_file():
+            continue
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8-sig")
+            continue
+        except UnicodeDecodeError:
+            pass
+        utf8 = _from_gb18030(data)
+        if utf8 is not None:
+            _write_file(path, utf8, replace=True)
+            converted.append(rel)
+    return converted
 
 
 def _check_notebook(text: str, name: str) -> None:
@@ -304,7 +346,10 @@ def _from_zip(path: Path, name: str, exam: Exam, chosen: Task | None, limits: In
         shutil.copytree(unpacked / folder if folder else unpacked, dest)
         if cleaned is not data:
             _write_file(dest / entry, cleaned, replace=True)
-        out[task.id] = TaskFiles(task_id=task.id, kind=kind, root=dest, entry=entry)
+        converted = _convert_scripts(dest, skip=entry) if kind is SubmissionKind.PROJECT else []
+        if kind is not SubmissionKind.NOTEBOOK and cleaned is not data:
+            converted.insert(0, rel_entry)
+        out[task.id] = TaskFiles(task_id=task.id, kind=kind, root=dest, entry=entry, converted=tuple(converted))
     shutil.rmtree(unpacked, ignore_errors=True)
     return out
 

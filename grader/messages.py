@@ -24,8 +24,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "{name} 不是可接受的文件类型。请提交 {accepted}。",
     },
     "not_utf8": {
-        "en": "{name} is not UTF-8 text. Save it with UTF-8 encoding and upload it again.",
-        "zh": "{name} 不是 UTF-8 编码的文本。请用 UTF-8 编码保存后重新上传。",
+        "en": "{name} is neither UTF-8 nor GBK text. Save it with UTF-8 encoding and upload it again.",
+        "zh": "{name} 既不是 UTF-8 也不是 GBK 编码的文本。请用 UTF-8 编码保存后重新上传。",
+    },
+    "converted_gbk": {
+        "en": "Note: {files} was saved in GBK / GB18030 (a Chinese Windows encoding) and was converted to UTF-8 for grading.",
+        "zh": "注意：{files} 以 GBK / GB18030 编码保存，评分时已转换为 UTF-8。",
     },
     "bad_notebook": {
         "en": "{name} is not a valid Jupyter notebook ({detail}). Open it in Jupyter, save it, and upload it again.",

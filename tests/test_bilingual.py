@@ -48,3 +48,14 @@ def test_a_check_written_in_both_languages_is_read_in_each(image_tag, tmp_path):
     assert dict(add.messages) == {"zh": "add(2, 3) 应为 5", "en": "add(2, 3) should be 5"}
     assert (negative.score, negative.message) == (1.0, "误差 1，满分要求不超过 0")
     assert dict(negative.messages)["en"] == "error 1, must be at most 0 for full marks"
+
+
+def test_a_script_saved_in_gbk_is_graded_with_a_note(image_tag, tmp_path):
+    exam = load_exam(FIXTURES / "quick")
+    sub = tmp_path / "calc.py"
+    sub.write_bytes("# 加法\ndef add(a, b):\n    return a + b   # 和\n".encode("gbk"))
+    rep = grade_path(exam, sub, store=Store(tmp_path / "store"), task="calc", lang="zh", image=image_tag)
+    (task,) = rep.tasks
+    assert task.score == 4
+    assert "calc.py 以 GBK / GB18030 编码保存，评分时已转换为 UTF-8" in task.message
+    assert "was converted to UTF-8 for grading" in dict(task.messages)["en"]

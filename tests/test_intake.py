@@ -257,10 +257,40 @@ def test_malformed_notebook_inside_zip(tmp_path, mini_exam, store, workdir):
     assert exc.params["name"] == "zhangsan/blur.ipynb"
 
 
-def test_non_utf8_script(tmp_path, mini_exam, store, workdir):
+def test_a_gbk_script_is_converted_to_utf8(tmp_path, mini_exam, store, workdir):
+    # what Notepad or an older IDE on Chinese Windows saves
     f = tmp_path / "count.py"
-    f.write_bytes("print('你好')\n".encode("gbk"))
+    f.write_bytes("# 统计\nprint('你好')\n".encode("gbk"))
+    got = accept(f, mini_exam, store, workdir=workdir).tasks["count"]
+    assert (got.root / got.entry).read_text(encoding="utf-8") == "# 统计\nprint('你好')\n"
+    assert got.converted == ("count.py",)
+
+
+def test_a_utf8_script_is_not_marked_converted(tmp_path, mini_exam, store, workdir):
+    f = tmp_path / "count.py"
+    f.write_text("print('你好')\n", encoding="utf-8")
+    assert accept(f, mini_exam, store, workdir=workdir).tasks["count"].converted == ()
+
+
+@pytest.mark.parametrize("data", [b"\x00\x01binary\x02\x03", b"\xff\xfe\xfd\x81\x30"])
+def test_bytes_that_are_neither_utf8_nor_gbk_are_refused(tmp_path, mini_exam, store, workdir, data):
+    f = tmp_path / "count.py"
+    f.write_bytes(data + b"\x80\x80")
     reject(f, "not_utf8", mini_exam, store, workdir)
+
+
+def test_a_gbk_notebook_is_refused(tmp_path, mini_exam, store, workdir):
+    f = tmp_path / "blur.ipynb"
+    f.write_bytes('{"nbformat": 4, "cells": ["你好"]}'.encode("gbk"))
+    reject(f, "not_utf8", mini_exam, store, workdir)
+
+
+def test_a_projects_gbk_modules_are_converted(tmp_path, mini_exam, store, workdir):
+    z = make_zip(tmp_path / "z.zip", {"qt/main.py": "import util\n", "qt/util.py": "X = '张三'\n".encode("gbk"),
+                                      "qt/ok.py": "Y = '李四'\n"})
+    got = accept(z, mini_exam, store, workdir=workdir).tasks["qt"]
+    assert got.converted == ("util.py",)
+    assert (got.root / "util.py").read_text(encoding="utf-8") == "X = '张三'\n"
 
 
 def test_syntax_errors_are_not_refused(tmp_path, mini_exam, store, workdir):

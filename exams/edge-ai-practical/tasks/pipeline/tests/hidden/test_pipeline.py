@@ -60,17 +60,21 @@ def ask(fn, cases):
 @pytest.mark.points(0)
 @pytest.mark.timeout(30)
 def test_defines_functions(candidate):
-    """the program runs and defines verify, build_gallery, identify, wears_mask and read_plate"""
+    """the program runs and defines verify, build_gallery, identify, wears_mask and read_plate
+    zh: 程序能运行，并定义了 verify、build_gallery、identify、wears_mask 和 read_plate
+    """
     rubric.require(candidate, *FUNCTIONS)
     odd = [n for n in FUNCTIONS if not callable(getattr(candidate, n))]
     if odd:
-        rubric.fail(f"not functions: {', '.join(odd)}")
+        rubric.fail(f"not functions: {', '.join(odd)}", zh=f"以下名称不是函数：{', '.join(odd)}")
 
 
 @pytest.mark.points(0)
 @pytest.mark.timeout(120)
 def test_run_verify(candidate, hidden_dir, record):
-    """verify(img_a, img_b) on every grading pair (judged in the trusted phase)"""
+    """verify(img_a, img_b) on every grading pair (judged in the trusted phase)
+    zh: 对每组评分图片调用 verify(img_a, img_b)（在评判阶段计分）
+    """
     rubric.require(candidate, "verify")
     with open(hidden_dir / "pairs.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -81,13 +85,15 @@ def test_run_verify(candidate, hidden_dir, record):
 @pytest.mark.points(0)
 @pytest.mark.timeout(120)
 def test_run_identify(candidate, hidden_dir, record):
-    """build_gallery(folder), then identify(img, gallery) on every probe (judged in the trusted phase)"""
+    """build_gallery(folder), then identify(img, gallery) on every probe (judged in the trusted phase)
+    zh: 先调用 build_gallery(folder)，再对每张待识别图片调用 identify(img, gallery)（在评判阶段计分）
+    """
     rubric.require(candidate, "build_gallery", "identify")
     try:
         gallery = candidate.build_gallery(str(hidden_dir / "gallery"))
     except Exception as exc:
         record("identify", {"answers": {}, "errors": 1, "first_error": f"build_gallery: {_error(exc)}"})
-        rubric.fail(f"build_gallery raised {_error(exc)}")
+        rubric.fail(f"build_gallery raised {_error(exc)}", zh=f"build_gallery 抛出异常 {_error(exc)}")
     probes = sorted((hidden_dir / "probes").glob("*.jpg"))
     record("identify", ask(candidate.identify, ((p.name, (load(p), gallery)) for p in probes)))
 
@@ -95,7 +101,9 @@ def test_run_identify(candidate, hidden_dir, record):
 @pytest.mark.points(0)
 @pytest.mark.timeout(90)
 def test_run_wears_mask(candidate, hidden_dir, record):
-    """wears_mask(img) on every mask picture (judged in the trusted phase)"""
+    """wears_mask(img) on every mask picture (judged in the trusted phase)
+    zh: 对每张口罩图片调用 wears_mask(img)（在评判阶段计分）
+    """
     rubric.require(candidate, "wears_mask")
     pictures = sorted((hidden_dir / "mask").glob("*.jpg"))
     record("mask", ask(candidate.wears_mask, ((p.name, (load(p),)) for p in pictures)))
@@ -104,7 +112,9 @@ def test_run_wears_mask(candidate, hidden_dir, record):
 @pytest.mark.points(0)
 @pytest.mark.timeout(90)
 def test_run_read_plate(candidate, hidden_dir, record):
-    """read_plate(img) on every street scene (judged in the trusted phase)"""
+    """read_plate(img) on every street scene (judged in the trusted phase)
+    zh: 对每个街景调用 read_plate(img)（在评判阶段计分）
+    """
     rubric.require(candidate, "read_plate")
     scenes = sorted((hidden_dir / "plates").glob("*.jpg"))
     record("plates", ask(candidate.read_plate, ((p.name, (load(p),)) for p in scenes)))
@@ -128,7 +138,9 @@ def _top_text(img):
 @pytest.mark.points(2)
 @pytest.mark.timeout(120)
 def test_plate_latency(candidate, hidden_dir):
-    """read_plate is fast enough: per scene at most 3x the SDK's plate.read pipeline and at most 0.3 s"""
+    """read_plate is fast enough: per scene at most 3x the SDK's plate.read pipeline and at most 0.3 s
+    zh: read_plate 足够快：每个场景的用时不超过 SDK 的 plate.read 流程的 3 倍，且不超过 0.3 秒
+    """
     rubric.require(candidate, "read_plate")
     scenes = [load(p) for p in sorted((hidden_dir / "plates").glob("*.jpg"))]
     batches = [scenes[i:i + BATCH] for i in range(0, len(scenes) - BATCH + 1, BATCH)]
@@ -156,7 +168,8 @@ def test_plate_latency(candidate, hidden_dir):
         try:
             rubric.latency_limit(timed(candidate_read, mine), timed(_top_text, theirs),
                                  absolute_s=PER_SCENE_CAP_S * BATCH, relative=RELATIVE, repeat=5, warmup=1,
-                                 what=f"time for {BATCH} scenes, one at a time")
+                                 what=f"time for {BATCH} scenes, one at a time",
+                                 what_zh=f"逐个处理 {BATCH} 个场景的用时")
         except (rubric.Partial, rubric.Fail) as exc:
             if outcome is None or _fraction(exc) > _fraction(outcome):
                 outcome = exc
@@ -166,10 +179,13 @@ def test_plate_latency(candidate, hidden_dir):
             outcome = None
             break
     if failures:
-        rubric.fail(f"read_plate raised an error while timed: {failures[0]}")
+        rubric.fail(f"read_plate raised an error while timed: {failures[0]}",
+                    zh=f"read_plate 在计时过程中出错：{failures[0]}")
     agree = sum(1 for a, b in zip(mine, theirs) if plate_text(a) == b) / max(1, len(theirs))
     if agree < AGREE_FOR_LATENCY:
         rubric.fail(f"speed is scored only for a reader that reads the plates right: {agree:.0%} of the "
-                    f"timed reads were right, at least {AGREE_FOR_LATENCY:.0%} needed")
+                    f"timed reads were right, at least {AGREE_FOR_LATENCY:.0%} needed",
+                    zh=f"只有车牌读对时才计速度分：计时过程中读对了 {agree:.0%}，"
+                       f"至少需要 {AGREE_FOR_LATENCY:.0%}")
     if outcome is not None:
         raise outcome

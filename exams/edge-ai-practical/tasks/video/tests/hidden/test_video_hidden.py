@@ -34,23 +34,27 @@ def as_number(value, what):
     try:
         number = float(value)
     except (TypeError, ValueError):
-        rubric.fail(f"{what} should return a number, got {type(value).__name__}")
+        rubric.fail(f"{what} should return a number, got {type(value).__name__}",
+                    zh=f"{what} 应返回一个数值，实际返回了 {type(value).__name__}")
     if number != number:
-        rubric.fail(f"{what} returned NaN")
+        rubric.fail(f"{what} returned NaN", zh=f"{what} 返回了 NaN")
     return number
 
 
 def as_index(value, what):
     number = as_number(value, what)
     if number != int(number):
-        rubric.fail(f"{what} should return a whole frame number, got {number:g}")
+        rubric.fail(f"{what} should return a whole frame number, got {number:g}",
+                    zh=f"{what} 应返回整数帧号，实际返回了 {number:g}")
     return int(number)
 
 
 @pytest.mark.points(0)
 @pytest.mark.timeout(60)
 def test_program_ran(candidate, candidate_dir, run_candidate):
-    """the program ran and wrote output/summary.json"""
+    """the program ran and wrote output/summary.json
+    zh: 程序已运行并写出 output/summary.json
+    """
     summary = candidate_dir / "output" / "summary.json"
     script = candidate_dir / "video.py"
     if not summary.is_file() and script.is_file():
@@ -58,15 +62,17 @@ def test_program_ran(candidate, candidate_dir, run_candidate):
         proc = run_candidate(timeout=50)
         if proc.returncode != 0 and not summary.is_file():
             last = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1][:200]
-            rubric.fail(f"running video.py failed: {last}")
+            rubric.fail(f"running video.py failed: {last}", zh=f"运行 video.py 失败：{last}")
     if not summary.is_file():
-        rubric.fail("output/summary.json was not written")
+        rubric.fail("output/summary.json was not written", zh="未写出 output/summary.json")
 
 
 @pytest.mark.points(0)
 @pytest.mark.timeout(30)
 def test_mean_brightness_runs(candidate, hidden_dir, record):
-    """mean_brightness(frame) returns a number for frames of the grading clip"""
+    """mean_brightness(frame) returns a number for frames of the grading clip
+    zh: mean_brightness(frame) 对评分视频的帧返回数值
+    """
     rubric.require(candidate, "mean_brightness")
     frames = read_frames(hidden_dir / CLIP)
     n = len(frames)
@@ -80,7 +86,9 @@ def test_mean_brightness_runs(candidate, hidden_dir, record):
 @pytest.mark.points(0)
 @pytest.mark.timeout(30)
 def test_find_flash_runs(candidate, hidden_dir, record):
-    """find_flash(values) returns a frame number"""
+    """find_flash(values) returns a frame number
+    zh: find_flash(values) 返回帧号
+    """
     rubric.require(candidate, "find_flash")
     frames = read_frames(hidden_dir / CLIP)
     series = [float(cv2.cvtColor(f, cv2.COLOR_BGR2GRAY).mean()) for f in frames]

@@ -31,20 +31,21 @@ def read_small(path, cap):
     if not path.is_file() or path.is_symlink():
         return None
     if path.stat().st_size > cap:
-        rubric.fail(f"{path.name} is too large ({path.stat().st_size // 1024} KB)")
+        rubric.fail(f"{path.name} is too large ({path.stat().st_size // 1024} KB)",
+                    zh=f"{path.name} 文件过大（{path.stat().st_size // 1024} KB）")
     return path.read_bytes().decode("utf-8-sig", "replace")
 
 
 def candidate_summary(candidate_outputs):
     text = read_small(candidate_outputs / "output" / "summary.json", MAX_JSON)
     if text is None:
-        rubric.fail("output/summary.json is missing")
+        rubric.fail("output/summary.json is missing", zh="缺少 output/summary.json")
     try:
         data = json.loads(text)
     except ValueError:
-        rubric.fail("output/summary.json is not valid JSON")
+        rubric.fail("output/summary.json is not valid JSON", zh="output/summary.json 不是有效的 JSON")
     if not isinstance(data, dict):
-        rubric.fail("output/summary.json should hold one JSON object")
+        rubric.fail("output/summary.json should hold one JSON object", zh="output/summary.json 应包含一个 JSON 对象")
     return data
 
 
@@ -63,11 +64,16 @@ def share(part, whole):
     return f"{100.0 * part / whole:.0f}%" if whole else "0%"
 
 
-def give(fraction, note):
-    """Partial credit; nothing earned reads as a plain failure."""
+def give(fraction, note, zh=None):
+    """Partial credit; nothing earned reads as a plain failure (`zh`: the note in Chinese)."""
     if fraction <= 0:
-        rubric.fail(note)
-    rubric.partial(fraction, note)
+        rubric.fail(note, zh)
+    rubric.partial(fraction, note, zh)
+
+
+def give_notes(fraction, notes):
+    """`give` with notes as (English, Chinese) pairs."""
+    give(fraction, "; ".join(en for en, _ in notes), "；".join(zh for _, zh in notes))
 
 
 def synthetic_answer():
@@ -93,7 +99,9 @@ def read_video(path, limit):
 @pytest.mark.points(2)
 @pytest.mark.timeout(30)
 def test_summary(candidate_outputs, answers_dir):
-    """output/summary.json: frame count, fps, width and height of the clip"""
+    """output/summary.json: frame count, fps, width and height of the clip
+    zh: output/summary.json：视频的帧数、帧率、宽度和高度
+    """
     want, _ = answers(answers_dir)
     got = candidate_summary(candidate_outputs)
     checks = {
@@ -106,17 +114,21 @@ def test_summary(candidate_outputs, answers_dir):
     if wrong:
         give((len(checks) - len(wrong)) / len(checks),
              f"{len(checks) - len(wrong)} of {len(checks)} values in summary.json are right;"
-             f" missing or wrong: {', '.join(wrong)}")
+             f" missing or wrong: {', '.join(wrong)}",
+             f"summary.json 中 {len(checks)} 个值有 {len(checks) - len(wrong)} 个正确；"
+             f"缺失或错误：{', '.join(wrong)}")
 
 
 @pytest.mark.points(3)
 @pytest.mark.timeout(30)
 def test_frames_saved(candidate_outputs, answers_dir):
-    """output/frames/: every 5th frame (0, 5, 10, ...) at half size, named by frame number"""
+    """output/frames/: every 5th frame (0, 5, 10, ...) at half size, named by frame number
+    zh: output/frames/：每隔 5 帧保存一帧（0、5、10……），尺寸减半，以帧号命名
+    """
     expected = sorted(p.name for p in (answers_dir / "frames").glob("frame_*.png"))
     folder = candidate_outputs / "output" / "frames"
     if not folder.is_dir():
-        rubric.fail("the folder output/frames/ is missing")
+        rubric.fail("the folder output/frames/ is missing", zh="缺少文件夹 output/frames/")
     found = {p.name for p in folder.glob("frame_*.png") if p.is_file() and not p.is_symlink()}
     named = [n for n in expected if n in found]
     extra = len(found - set(expected))
@@ -138,30 +150,38 @@ def test_frames_saved(candidate_outputs, answers_dir):
     fraction = 0.5 * names_part + 0.5 * content_part
     if fraction >= 1.0:
         return
-    notes = [f"{share(len(named), len(expected))} of the expected files found"]
+    notes = [(f"{share(len(named), len(expected))} of the expected files found",
+              f"找到了应有文件的 {share(len(named), len(expected))}")]
     if extra:
-        notes.append(f"{extra} other frame_*.png files: check which frames you keep and how you number them")
-    notes.append(f"{share(good, len(expected))} have the right picture")
+        notes.append((f"{extra} other frame_*.png files: check which frames you keep and how you number them",
+                      f"另有 {extra} 个 frame_*.png 文件：请检查保存的是哪些帧、帧号如何编排"))
+    notes.append((f"{share(good, len(expected))} have the right picture",
+                  f"{share(good, len(expected))} 的图片内容正确"))
     if wrong_size:
-        notes.append(f"{wrong_size} are not half the clip's width and height")
+        notes.append((f"{wrong_size} are not half the clip's width and height",
+                      f"{wrong_size} 个文件的宽高不是视频的一半"))
     bad = [d for d in diffs if d > FRAME_TOL]
     if bad:
-        notes.append(f"pixels differ by {max(bad):.1f} on average in the worst file"
-                     f" (at most {FRAME_TOL:g} allowed): check the colour order and the resize")
-    give(fraction, "; ".join(notes))
+        notes.append((f"pixels differ by {max(bad):.1f} on average in the worst file"
+                      f" (at most {FRAME_TOL:g} allowed): check the colour order and the resize",
+                      f"最差的文件中像素平均相差 {max(bad):.1f}（最多允许 {FRAME_TOL:g}）：请检查颜色通道顺序和缩放"))
+    give_notes(fraction, notes)
 
 
 @pytest.mark.points(2)
 @pytest.mark.timeout(30)
 def test_brightness_csv(candidate_outputs, answers_dir):
-    """output/brightness.csv: the mean grey level of every frame"""
+    """output/brightness.csv: the mean grey level of every frame
+    zh: output/brightness.csv：每一帧的平均灰度
+    """
     _, want = answers(answers_dir)
     text = read_small(candidate_outputs / "output" / "brightness.csv", MAX_CSV)
     if text is None:
-        rubric.fail("output/brightness.csv is missing")
+        rubric.fail("output/brightness.csv is missing", zh="缺少 output/brightness.csv")
     rows = list(csv.reader(io.StringIO(text)))
     if not rows or [c.strip().lower() for c in rows[0][:2]] != ["frame", "brightness"]:
-        rubric.fail("output/brightness.csv should start with the header line frame,brightness")
+        rubric.fail("output/brightness.csv should start with the header line frame,brightness",
+                    zh="output/brightness.csv 的第一行应为表头 frame,brightness")
     got = {}
     for row in rows[1:]:
         if len(row) >= 2:
@@ -174,23 +194,30 @@ def test_brightness_csv(candidate_outputs, answers_dir):
     missing = sum(1 for i in range(len(want)) if i not in got)
     worst = max((abs(got[i] - v) for i, v in enumerate(want) if i in got), default=0.0)
     note = f"{share(good, len(want))} of the frames have the right brightness (±{BRIGHT_TOL:g})"
+    zh = f"{share(good, len(want))} 的帧亮度正确（±{BRIGHT_TOL:g}）"
     if missing:
         note += f"; {share(missing, len(want))} of the frames have no row"
+        zh += f"；{share(missing, len(want))} 的帧没有对应的行"
     if worst > BRIGHT_TOL:
         note += f"; the worst is off by {worst:.1f} grey levels"
+        zh += f"；误差最大的一帧相差 {worst:.1f} 个灰度级"
     if 0 not in got and len(want) in got:
         note += "; frames are numbered from 0"
-    give(good / len(want), note)
+        zh += "；帧号从 0 开始"
+    give(good / len(want), note, zh)
 
 
 @pytest.mark.points(1)
 @pytest.mark.timeout(30)
 def test_mean_brightness_function(observations, answers_dir):
-    """mean_brightness(frame) is right on frames of the grading clip"""
+    """mean_brightness(frame) is right on frames of the grading clip
+    zh: mean_brightness(frame) 在评分视频的帧上结果正确
+    """
     _, want = answers(answers_dir)
     got = observations.get("mean_brightness")
     if not isinstance(got, dict) or not got:
-        rubric.fail("mean_brightness was not called successfully (see test_mean_brightness_runs)")
+        rubric.fail("mean_brightness was not called successfully (see test_mean_brightness_runs)",
+                    zh="未能成功调用 mean_brightness（见 test_mean_brightness_runs）")
     total, good, worst = 0, 0, 0.0
     for key, value in got.items():
         idx, val = number(key), number(value)
@@ -201,21 +228,26 @@ def test_mean_brightness_function(observations, answers_dir):
         worst = max(worst, err)
         good += err <= BRIGHT_TOL
     if total == 0:
-        rubric.fail("mean_brightness gave no usable value")
+        rubric.fail("mean_brightness gave no usable value", zh="mean_brightness 没有给出可用的值")
     if good == PICKS:
         return
     note = f"{good} of {PICKS} frames right (±{BRIGHT_TOL:g})"
+    zh = f"{PICKS} 帧中 {good} 帧正确（±{BRIGHT_TOL:g}）"
     if total < PICKS:
         note += f"; mean_brightness answered only {total} frames"
+        zh += f"；mean_brightness 只对 {total} 帧给出了结果"
     if worst > BRIGHT_TOL:
         note += f"; the worst is off by {worst:.1f} grey levels"
-    give(good / PICKS, note)
+        zh += f"；误差最大的一帧相差 {worst:.1f} 个灰度级"
+    give(good / PICKS, note, zh)
 
 
 @pytest.mark.points(2)
 @pytest.mark.timeout(30)
 def test_flash(candidate_outputs, observations, answers_dir):
-    """the flash frame: flash_frame in summary.json and find_flash(values)"""
+    """the flash frame: flash_frame in summary.json and find_flash(values)
+    zh: 闪光帧：summary.json 中的 flash_frame 与 find_flash(values)
+    """
     want, _ = answers(answers_dir)
     score, notes = 0.0, []
     summary_path = candidate_outputs / "output" / "summary.json"
@@ -229,48 +261,53 @@ def test_flash(candidate_outputs, observations, answers_dir):
     if flash is not None and flash == want["flash_frame"]:
         score += 0.5
     else:
-        notes.append("flash_frame in summary.json is " + ("missing" if flash is None else "wrong"))
+        notes.append(("flash_frame in summary.json is " + ("missing" if flash is None else "wrong"),
+                      "summary.json 中的 flash_frame " + ("缺失" if flash is None else "错误")))
     if observations.get("find_flash_clip") == want["flash_frame"]:
         score += 0.25
     else:
-        notes.append("find_flash is wrong on the grading clip")
+        notes.append(("find_flash is wrong on the grading clip", "find_flash 在评分视频上的结果错误"))
     if observations.get("find_flash_synthetic") == synthetic_answer():
         score += 0.25
     else:
-        notes.append("find_flash is wrong on a slowly brightening series:"
-                     " the flash is the biggest rise over the previous frame, not the brightest frame")
-    give(score, "; ".join(notes))
+        notes.append(("find_flash is wrong on a slowly brightening series:"
+                      " the flash is the biggest rise over the previous frame, not the brightest frame",
+                      "find_flash 在逐渐变亮的序列上结果错误：闪光帧是比前一帧亮度升高最多的帧，而不是最亮的帧"))
+    give_notes(score, notes)
 
 
 @pytest.mark.points(2)
 @pytest.mark.timeout(40)
 def test_gray_video(candidate_outputs, answers_dir, hidden_dir):
-    """output/gray.mp4: the clip in grey, same frame count, fps and size"""
+    """output/gray.mp4: the clip in grey, same frame count, fps and size
+    zh: output/gray.mp4：灰度版视频，帧数、帧率和尺寸与原视频相同
+    """
     want, _ = answers(answers_dir)
     path = next((candidate_outputs / "output" / n for n in ("gray.mp4", "gray.avi")
                  if (candidate_outputs / "output" / n).is_file()), None)
     if path is None:
-        rubric.fail("output/gray.mp4 is missing")
+        rubric.fail("output/gray.mp4 is missing", zh="缺少 output/gray.mp4")
     if path.is_symlink() or path.stat().st_size > MAX_VIDEO:
-        rubric.fail(f"{path.name} is not a video file of a reasonable size")
+        rubric.fail(f"{path.name} is not a video file of a reasonable size", zh=f"{path.name} 不是大小合理的视频文件")
     frames, fps = read_video(path, want["frame_count"] + 10)
     if not frames:
-        rubric.fail(f"{path.name} cannot be read as a video")
+        rubric.fail(f"{path.name} cannot be read as a video", zh=f"{path.name} 无法作为视频读取")
     score, notes = 0.0, []
     if len(frames) == want["frame_count"] and abs(fps - want["fps"]) <= 0.1:
         score += 0.25
     else:
-        notes.append("the frame count or the fps differs from the clip's")
+        notes.append(("the frame count or the fps differs from the clip's", "帧数或帧率与原视频不同"))
     same_size = frames[0].shape[:2] == (want["height"], want["width"])
     if same_size:
         score += 0.25
     else:
-        notes.append("the size differs from the clip's")
+        notes.append(("the size differs from the clip's", "尺寸与原视频不同"))
     tint = float(np.mean([np.abs(f[..., 0].astype(np.int16) - f[..., 2]).mean() for f in frames]))
     if tint <= 3.0:
         score += 0.25
     else:
-        notes.append(f"the frames are not grey (blue and red differ by {tint:.1f} on average)")
+        notes.append((f"the frames are not grey (blue and red differ by {tint:.1f} on average)",
+                      f"画面不是灰度的（蓝、红通道平均相差 {tint:.1f}）"))
     if same_size:
         ref, _ = read_video(hidden_dir / "clip.mp4", want["frame_count"])
         diffs = [float(np.abs(cv2.cvtColor(f, cv2.COLOR_BGR2GRAY).astype(np.float32)
@@ -280,6 +317,7 @@ def test_gray_video(candidate_outputs, answers_dir, hidden_dir):
         if diff <= GRAY_TOL:
             score += 0.25
         else:
-            notes.append(f"the grey frames differ from the clip's grey levels by {diff:.1f} on average"
-                         f" (at most {GRAY_TOL:g} allowed)")
-    give(score, "; ".join(notes))
+            notes.append((f"the grey frames differ from the clip's grey levels by {diff:.1f} on average"
+                          f" (at most {GRAY_TOL:g} allowed)",
+                          f"灰度帧与原视频的灰度平均相差 {diff:.1f}（最多允许 {GRAY_TOL:g}）"))
+    give_notes(score, notes)
