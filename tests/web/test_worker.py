@@ -62,3 +62,33 @@ def test_the_embedded_worker_grades_real_submissions(app, candidate, signed_in, 
     assert candidate.get(url).status_code in (302, 403, 404)            # staff only
     page = candidate.get(f"/submissions/{sid}").get_data(as_text=True)
     assert "<strong>5</strong> / 5" in page and "全部检查通过。" in page
+
+
+def test_a_worker_measures_its_speed_and_every_result_carries_it(app, candidate, signed_in, exam, image_tag,
+                                                                   monkeypatch):
+    # a worker a quarter as fast as the one the demo exam was proven on: its limits would need x4,
+    # the clamp allows x3, so it grades with x3 and the proctor is told it is too slow
+    monkeypatch.setenv("PRACTICUM_WORKER_SPEED", "0.25")
+    app.config["SANDBOX_IMAGE"] = image_tag
+    sid = submission_id(candidate.upload("shapes", FULL / "shapes.py"))
+    pool = EmbeddedWorker(app, size=1).start()
+    try:
+        assert pool.node.speed.speed == 0.25
+        sub = wait_for(app, sid)
+        b = signed_in("proctor")
+        b.set_lang("en")
+        s = b.get(f"/staff/proctor/{exam}/state.json").get_json()
+    finally:
+        pool.stop()
+    assert sub.status is SubmissionStatus.GRADED
+    with app.app_context():
+        result = db.session.scalar(select(Result).where(Result.submission_id == sid))
+        assert (result.score, result.worker_speed, result.time_factor) == (5.0, 0.25, 3.0)
+        from web.storage.models import WorkerNode
+        assert [w.speed for w in db.session.scalars(select(WorkerNode))] == [0.25]
+    [w] = s["workers"]
+    assert w["speed"] == 0.25 and w["too_slow"] and w["speed_text"] == "0.25 ⚠"
+    assert any(pool.node.name in a["text"] and "speed 0.25" in a["text"] for a in s["alerts"])
+    examiner = signed_in("examiner")
+    examiner.set_lang("en")
+    assert "worker speed 0.25, time limits ×3.00" in examiner.get(f"/staff/examiner/submissions/{sid}").get_data(as_text=True)

@@ -23,6 +23,7 @@ from grader.errors import ExamConfigError, SandboxError, SubmissionRejected
 from grader.manifest import Exam as Package
 from grader.manifest import load_exam
 from grader.models import GradeReport
+from grader.speed import WorkerSpeed
 from grader.store import Store
 
 from ..storage import content
@@ -76,7 +77,8 @@ def _package_by_hash(sha256: str):
 
 def grade_accepted(package: Package, source: Path, *, store: Store, task: str | None = None, lang: str = "en",
                    artifacts_root: Path | None = None, image: str | None = None,
-                   job: str | None = None, sha256: str | None = None) -> GradeReport:
+                   job: str | None = None, sha256: str | None = None,
+                   worker: WorkerSpeed | None = None) -> GradeReport:
     """`grader.grading.grade_path` for a file the board's intake accepted already: the same
     image, exam data, artifacts folder and grading, with `intake.open_accepted` in place of a
     second `accept` (the store keeps one record per submission). `store` is unused, kept so the
@@ -89,11 +91,13 @@ def grade_accepted(package: Package, source: Path, *, store: Store, task: str | 
                                      workdir=work)
         artifacts = artifacts_root / sha256[:16] if artifacts_root else None
         return grading.grade_intake(package, taken, image=image, lang=lang, only=task, artifacts=artifacts,
-                                    job=job)
+                                    job=job, worker=worker)
 
 
-def grade_submission(work: Work, image: str | None, job_id: int | None = None) -> tuple[GradeReport, object]:
-    """Grade one stored submission the way `practicum grade EXAM FILE --task T` does.
+def grade_submission(work: Work, image: str | None, job_id: int | None = None,
+                     worker: WorkerSpeed | None = None) -> tuple[GradeReport, object]:
+    """Grade one stored submission the way `practicum grade EXAM FILE --task T` does, with the
+    time limits scaled to `worker` (this process's measured speed).
     Each job keeps its own artifacts, so a regrade does not overwrite the ones before."""
     package = _package(work)
     store = get_store()
@@ -105,14 +109,16 @@ def grade_submission(work: Work, image: str | None, job_id: int | None = None) -
         shutil.copyfile(source_file, src)
         report = grade_accepted(package, src, store=store, task=work.task_id, lang=work.lang,
                                 artifacts_root=artifacts, image=image,
-                                job=str(job_id) if job_id is not None else None, sha256=work.sha256)
+                                job=str(job_id) if job_id is not None else None, sha256=work.sha256,
+                                worker=worker)
     return report, package
 
 
-def _attempt(work: Work, image: str | None, job_id: int | None = None) -> tuple[Outcome, object]:
+def _attempt(work: Work, image: str | None, job_id: int | None = None,
+             worker: WorkerSpeed | None = None) -> tuple[Outcome, object]:
     package = None
     try:
-        report, package = grade_submission(work, image, job_id)
+        report, package = grade_submission(work, image, job_id, worker)
     except SubmissionRejected as exc:
         return Outcome(AttemptOutcome.REJECTED, f"{exc.code}: {exc}"), package
     except ExamConfigError as exc:
@@ -154,12 +160,13 @@ def keep_artifacts(artifacts_dir: str | None, task) -> dict[str, str]:
     return kept
 
 
-def run_job(app: Flask, claim: jobs.Claim) -> JobStatus | None:
-    """Grade the claimed job and record what happened (one attempt)."""
+def run_job(app: Flask, claim: jobs.Claim, worker: WorkerSpeed | None = None) -> JobStatus | None:
+    """Grade the claimed job and record what happened (one attempt), with the time limits
+    scaled to `worker` (measured when the node started; measured now when None)."""
     with app.app_context():
         work = _work_of(claim.submission_id)
         db.session.close()                 # hold no transaction while grading
-        result, package = _attempt(work, app.config.get("SANDBOX_IMAGE"), claim.job_id)
+        result, package = _attempt(work, app.config.get("SANDBOX_IMAGE"), claim.job_id, worker)
         kwargs = {}
         if result.outcome is AttemptOutcome.GRADED:
             task = next((t for t in result.report.tasks if t.id == work.task_id), None)
@@ -169,7 +176,8 @@ def run_job(app: Flask, claim: jobs.Claim) -> JobStatus | None:
                 spec = package.task(work.task_id)
                 kwargs = dict(result=task, artifacts_dir=result.report.artifacts_dir,
                               descriptions={t.name: t.description for t in spec.tests},
-                              artifact_blobs=keep_artifacts(result.report.artifacts_dir, task))
+                              artifact_blobs=keep_artifacts(result.report.artifacts_dir, task),
+                              time_scale=result.report.time_scale)
         status = jobs.finish(claim, result.outcome, detail=result.detail,
                              retry_delay_s=float(app.config["RETRY_DELAY_S"]), **kwargs)
         log.info("job %s (submission %s) attempt %s: %s -> %s", claim.job_id, claim.submission_id,

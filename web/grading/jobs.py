@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from grader.models import TaskResult, Visibility
+from grader.models import TaskResult, TimeScale, Visibility
 from grader.report import test_json
 
 from ..storage.db import db, utcnow
@@ -142,7 +142,8 @@ def next_status(job: Job, outcome: AttemptOutcome) -> JobStatus:
 def finish(claim: Claim, outcome: AttemptOutcome, *, detail: str | None = None,
            result: TaskResult | None = None, artifacts_dir: str | None = None,
            descriptions: dict[str, str] | None = None, retry_delay_s: float = 0.0,
-           artifact_blobs: dict[str, str] | None = None) -> JobStatus | None:
+           artifact_blobs: dict[str, str] | None = None,
+           time_scale: TimeScale | None = None) -> JobStatus | None:
     """End the claimed attempt. Returns the job's new status, or None when the claim was lost
     (the reaper took the job back): then nothing is written."""
     now = utcnow()
@@ -165,7 +166,7 @@ def finish(claim: Claim, outcome: AttemptOutcome, *, detail: str | None = None,
     _end_attempt(claim.attempt_id, outcome, detail, now)
     if result is not None and new is JobStatus.GRADED:
         write_result(claim.submission_id, result, artifacts_dir=artifacts_dir, descriptions=descriptions,
-                     job_id=claim.job_id, artifact_blobs=artifact_blobs)
+                     job_id=claim.job_id, artifact_blobs=artifact_blobs, time_scale=time_scale)
     _mirror(claim.submission_id, new, now)
     db.session.commit()
     return new
@@ -245,7 +246,7 @@ def latest_job(submission_id: int) -> Job | None:
 # ------------------------------------------------------------------ results
 
 COPIED = ("task_id", "job_id", "score", "max_score", "visible_score", "status", "message", "tests",
-          "artifacts", "artifacts_dir", "artifact_blobs", "duration_s", "graded_at")
+          "artifacts", "artifacts_dir", "artifact_blobs", "duration_s", "graded_at", "worker_speed", "time_factor")
 
 
 def tests_json(task: TaskResult, descriptions: dict[str, str] | None = None) -> list[dict]:
@@ -264,14 +265,17 @@ def visible_points(tests: list[dict]) -> float:
 
 def write_result(submission_id: int, task: TaskResult, *, artifacts_dir: str | None = None,
                  descriptions: dict[str, str] | None = None, job_id: int | None = None,
-                 artifact_blobs: dict[str, str] | None = None) -> Result:
+                 artifact_blobs: dict[str, str] | None = None, time_scale: TimeScale | None = None) -> Result:
     """Insert the result, or replace the one already there (no commit: the caller's transaction).
-    A result from another job is archived first."""
+    A result from another job is archived first. `time_scale`: the grading worker's speed and
+    the factor its time limits got, kept so staff can see them."""
     tests = tests_json(task, descriptions)
     values = dict(task_id=task.id, job_id=job_id, score=task.score, max_score=task.max_score,
                   visible_score=visible_points(tests), status=task.status.value, message=task.message,
                   tests=tests, artifacts=list(task.artifacts), artifacts_dir=artifacts_dir,
-                  artifact_blobs=artifact_blobs or None, duration_s=task.duration_s, graded_at=utcnow())
+                  artifact_blobs=artifact_blobs or None, duration_s=task.duration_s, graded_at=utcnow(),
+                  worker_speed=time_scale.worker_speed if time_scale else None,
+                  time_factor=time_scale.factor if time_scale else None)
     row = result_of(submission_id)
     if row is None:
         try:

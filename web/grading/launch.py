@@ -48,6 +48,14 @@ def available_queues(app: Flask, names: list[str] | None = None, client=None) ->
     return [dispatch.queue_for_image(t) for t in tags if images.image_exists(client, t)]
 
 
+def calibration_image(app: Flask, queues: list[str]) -> str | None:
+    """The image a node measures its speed in: the board's override, else the default image
+    when this machine grades at all."""
+    if not queues:
+        return None
+    return app.config.get("SANDBOX_IMAGE") or dispatch.image_ref(app, "default")
+
+
 def register_task(node: Node) -> None:
     cel = dispatch.get_celery(node.app)
     cel.set_default()      # the threads pool looks tasks up on the default app, not the consumer's
@@ -76,6 +84,7 @@ class EmbeddedWorker:
 
     def start(self) -> "EmbeddedWorker":
         pool.configure(self.size)
+        self.node.measure_speed(calibration_image(self.app, self.node.queues))
         self._thread = threading.Thread(target=self._controller.start, name="practicum-celery", daemon=True)
         self._thread.start()
         with self.app.app_context():
@@ -106,6 +115,7 @@ def run_worker(app: Flask, concurrency: int | None = None, image_names: list[str
     pool.configure(size)
     sandbox.sweep_orphans(sandbox.get_client())
     node = Node(app, size, queues, "celery")
+    node.measure_speed(calibration_image(app, queues))
     register_task(node)
     app.extensions["practicum.node"] = node
     node.start_housekeeping()

@@ -17,7 +17,11 @@ from dataclasses import dataclass, field
 from flask import Flask
 from sqlalchemy import select, update
 
-from grader import sandbox
+from docker.errors import DockerException
+
+from grader import sandbox, speed
+from grader.errors import SandboxError
+from grader.speed import WorkerSpeed
 
 from ..storage.db import db, utcnow
 from ..storage.models import AttemptOutcome, Job, JobAttempt, JobStatus, WorkerNode, WorkerStatus
@@ -37,6 +41,7 @@ class Node:
     host: str = field(default_factory=socket.gethostname)
     done: int = 0
     failed: int = 0
+    speed: WorkerSpeed | None = None    # measured at start (`measure_speed`), shown to the proctor
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -63,7 +68,7 @@ class Node:
             self._claims[claim.job_id] = claim
         status = None
         try:
-            status = run_job(self.app, claim)
+            status = run_job(self.app, claim, self.speed)
         finally:
             with self._lock:
                 self._claims.pop(claim.job_id, None)
@@ -78,6 +83,19 @@ class Node:
                 db.session.remove()
             dispatch.send(self.app, claim.job_id, queue or "grade.default", countdown=delay)
         return status
+
+    def measure_speed(self, image: str | None) -> WorkerSpeed | None:
+        """This process's speed (grader/speed.py: about a second of fixed work in the sandbox, once
+        per process), kept for every job it grades; None when the engine cannot run it now (each
+        job then measures when it grades)."""
+        if not image:
+            return None
+        try:
+            self.speed = speed.worker_speed(image)
+            log.info("worker %s: speed %.2f", self.name, self.speed.speed)
+        except (SandboxError, DockerException) as exc:
+            log.warning("worker %s could not measure its speed: %s", self.name, exc)
+        return self.speed
 
     # ------------------------------------------------------------- housekeeping
 
@@ -118,7 +136,7 @@ class Node:
         with self._lock:
             return dict(host=self.host[:128], queues=",".join(self.queues)[:1024], mode=self.mode,
                         slots=self.slots, busy=len(self._claims), done=self.done, failed=self.failed,
-                        status=status, heartbeat_at=now)
+                        status=status, heartbeat_at=now, speed=self.speed.speed if self.speed else None)
 
     def _write_row(self, status: WorkerStatus) -> None:
         now = utcnow()

@@ -36,6 +36,7 @@ def register_exam(path: Path, **settings) -> Exam:
     row.package_path = str(package.root)
     row.package_sha256 = content.put(content.pack_package(package.root))
     row.title_zh, row.title_en = package.title.zh, package.title.en
+    row.reference_speed = package.reference_speed
     db.session.commit()
     forget(row)
     return row
@@ -70,6 +71,7 @@ def reload(exam: Exam) -> list[Problem]:
     forget(exam)
     exam.package_sha256 = content.put(content.pack_package(loaded.root))
     exam.title_zh, exam.title_en = loaded.title.zh, loaded.title.en
+    exam.reference_speed = loaded.reference_speed
     db.session.commit()
     return []
 

@@ -64,6 +64,8 @@ def gradescope_items(exam: Exam) -> Iterator[dict]:
          .order_by(Submission.id).execution_options(yield_per=500))
     for sub, r, number in db.session.execute(q):
         yield {"submission": sub.id, "candidate": number, "task": sub.task_id, "counted": sub.id in counted,
+               # which worker speed graded it and how its time limits were scaled (grader/speed.py)
+               "worker_speed": r.worker_speed, "time_factor": r.time_factor,
                "results": to_gradescope(report_of(exam.key, sub, r))}
 
 

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from grader import speed
+
 from ..storage.db import db, utcnow
 from ..storage.models import (AttemptOutcome, Exam, Job, JobAttempt, JobStatus, Result, Role, Submission,
                               SubmissionStatus, User, WorkerNode, WorkerStatus)
@@ -53,6 +55,9 @@ class WorkerLine:
     done: int
     failed: int
     level: str                        # ok, late, critical, stopped
+    speed: float | None = None        # measured at its start (grader/speed.py), 1.0 = reference machine
+    too_slow: bool = False            # an exam here would need a larger factor than the clamp allows
+    speed_text: str = ""              # "1.01", "0.22 ⚠" (too slow), "" before it measured
 
 
 def candidate_lines(exam_id: int, which: str = "all", offset: int = 0,
@@ -140,6 +145,7 @@ def workers(late_s: float, critical_s: float) -> list[WorkerLine]:
     rows = db.session.scalars(select(WorkerNode).where(
         (WorkerNode.status == WorkerStatus.UP) | (WorkerNode.heartbeat_at >= now - timedelta(hours=1)))
         .order_by(WorkerNode.host, WorkerNode.name))
+    reference = db.session.scalar(select(func.max(Exam.reference_speed)))
     for w in rows:
         silent = max(0.0, (now - w.heartbeat_at).total_seconds())
         if w.status is WorkerStatus.STOPPED:
@@ -147,8 +153,10 @@ def workers(late_s: float, critical_s: float) -> list[WorkerLine]:
         else:
             level = "critical" if silent > critical else "late" if silent > late else "ok"
         image = ", ".join(q.removeprefix("grade.") for q in w.queues.split(",") if q)
+        too_slow = bool(reference and w.speed and reference / w.speed > speed.MAX_FACTOR)
         out.append(WorkerLine(w.name, w.host, image, w.mode, f"{w.busy}/{w.slots}", round(silent, 1),
-                              w.done, w.failed, level))
+                              w.done, w.failed, level, w.speed, too_slow,
+                              "" if w.speed is None else f"{w.speed:.2f}" + (" ⚠" if too_slow else "")))
     return out
 
 
@@ -161,6 +169,9 @@ def alerts(v: dict[str, int], running: list[RunningJob], pool: list[WorkerLine],
     if v["failed_jobs"]:
         out.append(("bad", "alert.failed_jobs", {"n": v["failed_jobs"]}))
     for w in pool:
+        if w.too_slow and w.level != "stopped":
+            out.append(("bad", "alert.worker_slow", {"name": w.name, "speed": f"{w.speed:.2f}",
+                                                     "max": f"{speed.MAX_FACTOR:g}"}))
         if w.level in ("late", "critical"):
             out.append(("bad" if w.level == "critical" else "warn", "alert.worker_late",
                         {"name": w.name, "seconds": int(w.silent_s)}))

@@ -105,6 +105,7 @@ class Exam(db.Model):
     intake_paused: Mapped[bool] = mapped_column(default=False)
     theory_weight: Mapped[int] = mapped_column(default=30, server_default="30")  # % of the total; practical: the rest
     board_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # /scoreboard/<key> shown
+    reference_speed: Mapped[float | None] = mapped_column(sa.Float)   # the package's (grader/speed.py)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -196,6 +197,10 @@ class _ResultColumns:
     artifact_blobs: Mapped[dict | None] = mapped_column(sa.JSON)   # artifact path -> Blob sha256 (any worker's)
     duration_s: Mapped[float] = mapped_column(sa.Float, default=0.0)
     graded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the grading worker's measured speed and the factor it applied to the time limits
+    # (grader/speed.py); None for results graded before workers measured themselves
+    worker_speed: Mapped[float | None] = mapped_column(sa.Float)
+    time_factor: Mapped[float | None] = mapped_column(sa.Float)
 
 
 class Result(_ResultColumns, db.Model):
@@ -316,3 +321,4 @@ class WorkerNode(db.Model):
     status: Mapped[WorkerStatus] = mapped_column(_enum(WorkerStatus), default=WorkerStatus.UP)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    speed: Mapped[float | None] = mapped_column(sa.Float)     # measured at its start (grader/speed.py)
