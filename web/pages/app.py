@@ -2,7 +2,7 @@
 
 The board is the worker's minimal app (`web.storage.settings.base_app`: settings,
 database, file store), the grading queue (`web.grading.dispatch`), and the pages
-on top: language, security, the signed-in user, one blueprint per role.
+on top: language, security, the signed-in user, one blueprint per role, the sign-in throttle.
 """
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from flask import Flask
 
 from ..grading import dispatch
 from ..storage.settings import base_app
-from . import auth, candidate, examiner, grades, health, i18n, policy, proctor, scoreboard, security, staff
+from . import (auth, candidate, examiner, grades, health, i18n, policy, proctor, scoreboard, security, staff,
+               throttle)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -22,4 +23,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (auth.bp, health.bp, candidate.bp, staff.bp, examiner.bp, grades.bp, proctor.bp,
                       scoreboard.bp):
         app.register_blueprint(blueprint)
+    throttle.init_app(app)
     return app

@@ -2,17 +2,16 @@
 
 Candidates sign in with their candidate number and one-time code (used up on
 success); staff with a password. Both forms go through `_sign_in`: every login,
-failed or not, is audited; too many failures for one account in LOGIN_WINDOW_S
-lock it for that long. Who is signed in and what they may open: `web.pages.policy`.
+failed or not, is audited. Too many failures for one account lock it for a while
+(`web.pages.throttle`). Who is signed in and what they may open: `web.pages.policy`.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from ..services import accounts
-from ..services.audit import recent_failures
 from ..storage.models import User
 from .i18n import LANGS, t
 from .policy import audit, home_for, login_user
@@ -26,17 +25,9 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
-def _throttled(username: str) -> bool:
-    cfg = current_app.config
-    return recent_failures(username, cfg["LOGIN_WINDOW_S"]) >= cfg["LOGIN_MAX_FAILURES"]
-
-
 def _sign_in(name: str, check: Callable[[], User | None], kind: str, bad: str) -> tuple[User | None, str | None]:
     """(the user, None) when `check()` accepts the credentials for account `name`, else
-    (None, the error text). Throttled accounts are not checked at all."""
-    if _throttled(name):
-        audit("login_throttled", name, actor_name=name)
-        return None, t("login.throttled")
+    (None, the error text)."""
     user = check() if name else None
     if user is None:
         audit("login_failed", name, actor_name=name, kind=kind)

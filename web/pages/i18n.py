@@ -2,7 +2,9 @@
 
 Every string a page shows comes from `CATALOGUE` by key through `t(key, **params)`;
 candidate messages of the engine (intake refusals, verdicts) come from
-`grader.messages`. The choice is kept in the session (`/lang/<code>`).
+`grader.messages`. The choice is kept in the session (`/lang/<code>`). Times are
+shown the same way for every reader, in the board's TIMEZONE (`local`, `form_value`,
+`parse_local`: `web.services.clock` with the setting filled in).
 """
 from __future__ import annotations
 

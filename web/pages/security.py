@@ -37,6 +37,8 @@ ERROR_TEXT = {400: "error.bad_request", 403: "error.forbidden", 404: "error.not_
 
 
 def error_page(exc: HTTPException):
+    if exc.response is not None:       # a page made for this refusal (the sign-in throttle's)
+        return exc.response
     key = "error.csrf" if isinstance(exc, CSRFError) else ERROR_TEXT.get(exc.code, "error.server")
     return render_template("error.html", code=exc.code, message=t(key)), exc.code
 

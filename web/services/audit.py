@@ -1,11 +1,9 @@
 """The audit log: every staff action (and every login) as one row."""
 from __future__ import annotations
 
-from datetime import timedelta
+from sqlalchemy import select
 
-from sqlalchemy import func, select
-
-from ..storage.db import db, utcnow
+from ..storage.db import db
 from ..storage.models import AuditLog, User
 
 
@@ -22,12 +20,6 @@ def record(action: str, target: str = "", *, actor: User | None = None, actor_na
     if commit:
         db.session.commit()
     return row
-
-
-def recent_failures(username: str, window_s: int) -> int:
-    since = utcnow() - timedelta(seconds=window_s)
-    return db.session.scalar(select(func.count(AuditLog.id)).where(
-        AuditLog.action == "login_failed", AuditLog.target == username, AuditLog.at >= since)) or 0
 
 
 def page(offset: int = 0, limit: int = 100) -> list[AuditLog]:
