@@ -26,6 +26,15 @@ MAX_LOG = 256 * 1024
 MISSING_FOLDER = "camera3_batch"
 
 
+class Text(str):
+    """An English text (the str itself) that carries its Chinese form in `.zh`."""
+
+    def __new__(cls, en, zh):
+        self = super().__new__(cls, en)
+        self.zh = zh
+        return self
+
+
 # -- reading the candidate's files safely --------------------------------------
 def read_bytes(base: Path, rel: str, cap: int):
     """(bytes, problem) of base/rel: regular files only, never through a link."""
@@ -34,21 +43,21 @@ def read_bytes(base: Path, rel: str, cap: int):
         cur = cur / part
         try:
             if stat.S_ISLNK(os.lstat(cur).st_mode):
-                return None, "is a link, not a file"
+                return None, Text("is a link, not a file", "是链接，不是文件")
         except FileNotFoundError:
-            return None, "is missing"
+            return None, Text("is missing", "不存在")
     try:
         fd = os.open(cur, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
-        return None, "cannot be read"
+        return None, Text("cannot be read", "无法读取")
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None, "is not a regular file"
+            return None, Text("is not a regular file", "不是普通文件")
         data = os.read(fd, cap + 1)
     finally:
         os.close(fd)
     if len(data) > cap:
-        return None, f"is larger than {cap // 1024} KB"
+        return None, Text(f"is larger than {cap // 1024} KB", f"大于 {cap // 1024} KB")
     return data, None
 
 
@@ -69,19 +78,25 @@ def record_of(observations, key):
             "stdout": value.get("stdout") if isinstance(value.get("stdout"), str) else ""}
 
 
-def last_line(text):
+def last_line(text, empty="(nothing on stderr)"):
     lines = [ln for ln in text.strip().splitlines() if ln.strip()]
-    return _quote(lines[-1], 160) if lines else "(nothing on stderr)"
+    return _quote(lines[-1], 160) if lines else empty
+
+
+def last_line_zh(text):
+    return last_line(text, "（stderr 中没有输出）")
 
 
 def why_no_csv(run, what):
     if run is None:
-        return f"the run on {what} was not recorded (see the first check)"
+        return Text(f"the run on {what} was not recorded (see the first check)",
+                    f"没有记录到在 {what} 上的运行（见第一个检查项）")
     if run["timed_out"]:
-        return f"the run on {what} did not finish in time"
+        return Text(f"the run on {what} did not finish in time", f"在 {what} 上的运行未能按时结束")
     if run["returncode"] not in (0, None):
-        return f"the run on {what} exited with code {run['returncode']}: {last_line(run['stderr'])}"
-    return f"the run on {what} wrote no CSV file"
+        return Text(f"the run on {what} exited with code {run['returncode']}: {last_line(run['stderr'])}",
+                    f"在 {what} 上的运行以退出码 {run['returncode']} 结束：{last_line_zh(run['stderr'])}")
+    return Text(f"the run on {what} wrote no CSV file", f"在 {what} 上的运行没有写出 CSV 文件")
 
 
 class Table:
@@ -91,21 +106,22 @@ class Table:
         self.problem, self.header, self.rows = None, None, []
         data, problem = read_bytes(outputs, name, MAX_CSV)
         if problem:
-            self.problem = f"{name} {problem}"
+            self.problem = Text(f"{name} {problem}", f"{name} {problem.zh}")
             return
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             try:
                 data.decode("gbk")
-                self.problem = f"{name} is not UTF-8 (it looks like GBK): write it with encoding='utf-8'"
+                self.problem = Text(f"{name} is not UTF-8 (it looks like GBK): write it with encoding='utf-8'",
+                                    f"{name} 不是 UTF-8 编码（看起来是 GBK）：请用 encoding='utf-8' 写入")
             except UnicodeDecodeError:
-                self.problem = f"{name} is not UTF-8 text"
+                self.problem = Text(f"{name} is not UTF-8 text", f"{name} 不是 UTF-8 文本")
             return
         lines = list(csv.reader(io.StringIO(text)))
         lines = [row for row in lines if any(cell.strip() for cell in row)]
         if not lines:
-            self.problem = f"{name} is empty"
+            self.problem = Text(f"{name} is empty", f"{name} 是空的")
             return
         self.header = [cell.strip() for cell in lines[0]]
         self.rows = lines[1:] if self.header == HEADER else lines
@@ -128,8 +144,9 @@ def normal_table(candidate_outputs, observations):
     table = Table(candidate_outputs, "result_images.csv")
     if table.problem:
         if table.problem.endswith("is missing"):
-            rubric.fail(why_no_csv(record_of(observations, "images"), "data/images"))
-        rubric.fail(table.problem)
+            why = why_no_csv(record_of(observations, "images"), "data/images")
+            rubric.fail(why, zh=why.zh)
+        rubric.fail(table.problem, zh=table.problem.zh)
     return table
 
 
@@ -137,14 +154,17 @@ def normal_table(candidate_outputs, observations):
 @pytest.mark.points(2)
 @pytest.mark.timeout(30)
 def test_csv_format(truth, candidate_outputs, observations):
-    """result_images.csv: UTF-8, header file,type,score, one row per picture, known types, scores 0-1"""
+    """result_images.csv: UTF-8, header file,type,score, one row per picture, known types, scores 0-1
+    zh: result_images.csv：UTF-8 编码，表头为 file,type,score，每张图片一行，类型是已知类型，分数在 0-1 之间
+    """
     table = normal_table(candidate_outputs, observations)
     pictures = set(truth["images"])
     score, notes = 0.0, []
     if table.header == HEADER:
         score += 0.25
     else:
-        notes.append(f"the first line must be the header file,type,score (found {_quote(','.join(table.header))})")
+        notes.append((f"the first line must be the header file,type,score (found {_quote(','.join(table.header))})",
+                      f"第一行必须是表头 file,type,score（实际为 {_quote(','.join(table.header))}）"))
     names = [os.path.basename(r[0].strip()) for r in table.rows if r]
     counts = Counter(names)
     missing = len(pictures - set(names))
@@ -153,17 +173,19 @@ def test_csv_format(truth, candidate_outputs, observations):
     if not (missing or extra or twice):
         score += 0.25
     else:
-        parts = [f"{missing} of the {len(pictures)} pictures have no row" if missing else "",
-                 f"{extra} rows name no picture of the folder" if extra else "",
-                 f"{twice} pictures have more than one row" if twice else ""]
-        notes.append("; ".join(p for p in parts if p))
+        parts = [(f"{missing} of the {len(pictures)} pictures have no row",
+                  f"{len(pictures)} 张图片中有 {missing} 张没有对应的行") if missing else "",
+                 (f"{extra} rows name no picture of the folder", f"有 {extra} 行对应的不是该文件夹中的图片") if extra else "",
+                 (f"{twice} pictures have more than one row", f"有 {twice} 张图片不止一行") if twice else ""]
+        notes.append(("; ".join(p[0] for p in parts if p), "；".join(p[1] for p in parts if p)))
     types = set(truth["types"])
     bad_type = [r for r in table.rows if len(r) < 2 or r[1].strip() not in types]
     if table.rows and not bad_type:
         score += 0.25
     elif table.rows:
         example = bad_type[0][1] if len(bad_type[0]) >= 2 else ""
-        notes.append(f"{len(bad_type)} rows have a type that is not a name from labels.txt (e.g. {_quote(example)})")
+        notes.append((f"{len(bad_type)} rows have a type that is not a name from labels.txt (e.g. {_quote(example)})",
+                      f"有 {len(bad_type)} 行的类型不是 labels.txt 中的名称（例如 {_quote(example)}）"))
     bad_score = 0
     for r in table.rows:
         try:
@@ -175,15 +197,17 @@ def test_csv_format(truth, candidate_outputs, observations):
     if table.rows and not bad_score:
         score += 0.25
     elif table.rows:
-        notes.append(f"{bad_score} rows have no score between 0 and 1 in the third column")
+        notes.append((f"{bad_score} rows have no score between 0 and 1 in the third column",
+                      f"有 {bad_score} 行的第三列不是 0 到 1 之间的分数"))
     if not table.rows:
-        notes.append("result_images.csv has no result rows")
+        notes.append(("result_images.csv has no result rows", "result_images.csv 中没有结果行"))
     if score >= 1.0:
         return
-    message = "; ".join(notes)
+    message = "; ".join(en for en, _ in notes)
+    zh = "；".join(z for _, z in notes)
     if score <= 0:
-        rubric.fail(message)
-    rubric.partial(score, message)
+        rubric.fail(message, zh)
+    rubric.partial(score, message, zh)
 
 
 def model_says(hidden_dir, names, rgb: bool):
@@ -210,7 +234,9 @@ def model_says(hidden_dir, names, rgb: bool):
 @pytest.mark.points(5)
 @pytest.mark.timeout(60)
 def test_accuracy(truth, candidate_outputs, observations, hidden_dir):
-    """the plate types in result_images.csv are right (>= 0.95 full marks, >= 0.85 half)"""
+    """the plate types in result_images.csv are right (>= 0.95 full marks, >= 0.85 half)
+    zh: result_images.csv 中的车牌类型正确（≥ 0.95 得满分，≥ 0.85 得一半）
+    """
     table = normal_table(candidate_outputs, observations)
     mine = table.types()
     names = sorted(truth["images"])
@@ -221,21 +247,26 @@ def test_accuracy(truth, candidate_outputs, observations, hidden_dir):
     if given:
         common, count = Counter(given).most_common(1)[0]
         if count >= 0.8 * len(names):
-            hints.append(f"{count} of {len(names)} pictures got the same type {_quote(common)}: "
-                         "check how the model's output is decoded")
+            hints.append((f"{count} of {len(names)} pictures got the same type {_quote(common)}: "
+                          "check how the model's output is decoded",
+                          f"{len(names)} 张图片中有 {count} 张得到了同一个类型 {_quote(common)}："
+                          "请检查模型输出的解码方式"))
     if acc < 0.95 and not hints:
         bgr = model_says(hidden_dir, names, rgb=False)
         same = sum(1 for n, b in zip(names, bgr) if mine.get(n) == b) / len(names)
         if same >= 0.9:
-            hints.append("your types are what the model gives for pictures with red and blue swapped: "
-                         "check the colour order of the preprocessing against the model card")
-    detail = f" ({hits} of {len(names)} pictures right)" + "".join(f"; {h}" for h in hints)
+            hints.append(("your types are what the model gives for pictures with red and blue swapped: "
+                          "check the colour order of the preprocessing against the model card",
+                          "你给出的类型正是模型对红蓝通道互换后的图片给出的结果："
+                          "请对照模型说明检查预处理中的颜色通道顺序"))
+    detail = f" ({hits} of {len(names)} pictures right)" + "".join(f"; {en}" for en, _ in hints)
+    detail_zh = f"（{len(names)} 张图片中 {hits} 张正确）" + "".join(f"；{zh}" for _, zh in hints)
     try:
-        rubric.band(acc, {0.95: 1.0, 0.85: 0.5}, what="accuracy")
+        rubric.band(acc, {0.95: 1.0, 0.85: 0.5}, what="accuracy", what_zh="准确率")
     except rubric.Partial as exc:
-        raise rubric.Partial(exc.fraction, exc.message + detail) from None
+        raise rubric.Partial(exc.fraction, exc.message + detail, exc.texts["zh"] + detail_zh) from None
     except rubric.Fail as exc:
-        raise rubric.Fail(str(exc) + detail) from None
+        raise rubric.Fail(str(exc) + detail, exc.texts["zh"] + detail_zh) from None
 
 
 # -- bad input ---------------------------------------------------------------------
@@ -256,12 +287,15 @@ def log_text(candidate_outputs) -> str:
 @pytest.mark.points(3)
 @pytest.mark.timeout(30)
 def test_damaged_files(truth, candidate_outputs, observations):
-    """damaged files are skipped and logged: exit code 0, every good picture in the CSV, each damaged file named"""
+    """damaged files are skipped and logged: exit code 0, every good picture in the CSV, each damaged file named
+    zh: 跳过损坏文件并记录：退出码为 0，每张完好的图片都在 CSV 中，每个损坏文件都有提及
+    """
     run = record_of(observations, "incoming")
     if run is None:
-        rubric.fail("the run on data/incoming was not recorded")
+        rubric.fail("the run on data/incoming was not recorded", zh="没有记录到在 data/incoming 上的运行")
     if run["timed_out"]:
-        rubric.fail("the run on data/incoming (pictures mixed with damaged files) did not finish in time")
+        rubric.fail("the run on data/incoming (pictures mixed with damaged files) did not finish in time",
+                    zh="在 data/incoming（图片中混有损坏文件）上的运行未能按时结束")
     damaged = truth["damaged"]
     good = truth["incoming"]
     score, notes = 0.0, []
@@ -269,12 +303,14 @@ def test_damaged_files(truth, candidate_outputs, observations):
     if finished:
         score += 1
     else:
-        notes.append(f"the run on data/incoming (pictures mixed with {len(damaged)} damaged files) exited with "
-                     f"code {run['returncode']}: {last_line(run['stderr'])}")
+        notes.append((f"the run on data/incoming (pictures mixed with {len(damaged)} damaged files) exited with "
+                      f"code {run['returncode']}: {last_line(run['stderr'])}",
+                      f"在 data/incoming（图片中混有 {len(damaged)} 个损坏文件）上的运行以退出码 "
+                      f"{run['returncode']} 结束：{last_line_zh(run['stderr'])}"))
     table = Table(candidate_outputs, "result_incoming.csv")
     if table.problem:
-        notes.append(table.problem if not table.problem.endswith("is missing")
-                     else "no result_incoming.csv was written")
+        notes.append((table.problem, table.problem.zh) if not table.problem.endswith("is missing")
+                     else ("no result_incoming.csv was written", "没有写出 result_incoming.csv"))
     else:
         names = set(table.types())
         listed = sum(1 for n in good if n in names)
@@ -282,59 +318,74 @@ def test_damaged_files(truth, candidate_outputs, observations):
         if listed == len(good) and not wrong:
             score += 1
         else:
-            parts = [f"{len(good) - listed} of the {len(good)} readable pictures have no row" if listed < len(good) else "",
-                     f"{wrong} rows are for damaged or non-picture files" if wrong else ""]
-            notes.append("result_incoming.csv: " + "; ".join(p for p in parts if p))
+            parts = [(f"{len(good) - listed} of the {len(good)} readable pictures have no row",
+                      f"{len(good)} 张可读的图片中有 {len(good) - listed} 张没有对应的行") if listed < len(good) else "",
+                     (f"{wrong} rows are for damaged or non-picture files",
+                      f"有 {wrong} 行对应的是损坏文件或非图片文件") if wrong else ""]
+            notes.append(("result_incoming.csv: " + "; ".join(p[0] for p in parts if p),
+                          "result_incoming.csv：" + "；".join(p[1] for p in parts if p)))
     if finished:
         said = run["stderr"] + "\n" + log_text(candidate_outputs)
         named = sum(1 for n in damaged if n in said)
         score += named / len(damaged)
         if named < len(damaged):
-            notes.append(f"{len(damaged) - named} of the {len(damaged)} damaged files are not named in a warning "
-                         "on stderr (or in logs/*.log)")
+            notes.append((f"{len(damaged) - named} of the {len(damaged)} damaged files are not named in a warning "
+                          "on stderr (or in logs/*.log)",
+                          f"{len(damaged)} 个损坏文件中有 {len(damaged) - named} 个没有在 stderr（或 logs/*.log）"
+                          "的警告中提及"))
     else:
-        notes.append("skipping and logging the damaged files counts only for a run that finishes")
+        notes.append(("skipping and logging the damaged files counts only for a run that finishes",
+                      "只有运行正常结束时，跳过并记录损坏文件才计分"))
     if score >= 3:
         return
-    message = "; ".join(notes)
+    message = "; ".join(en for en, _ in notes)
+    zh = "；".join(z for _, z in notes)
     if score <= 0:
-        rubric.fail(message)
-    rubric.partial(score / 3, message)
+        rubric.fail(message, zh)
+    rubric.partial(score / 3, message, zh)
 
 
 @pytest.mark.points(3)
 @pytest.mark.timeout(30)
 def test_missing_folder(observations):
-    """a missing input folder: a non-zero exit code and a one-line error on stderr, no traceback"""
+    """a missing input folder: a non-zero exit code and a one-line error on stderr, no traceback
+    zh: 输入文件夹不存在时：退出码非 0，在 stderr 上输出一行错误信息，没有 traceback
+    """
     run = record_of(observations, "missing")
     if run is None:
-        rubric.fail("the run on a missing folder was not recorded")
+        rubric.fail("the run on a missing folder was not recorded", zh="没有记录到在不存在的文件夹上的运行")
     if run["timed_out"]:
-        rubric.fail("the run on a missing input folder did not finish in time")
+        rubric.fail("the run on a missing input folder did not finish in time",
+                    zh="在不存在的输入文件夹上的运行未能按时结束")
     err = run["stderr"]
     lines = [ln for ln in err.strip().splitlines() if ln.strip()]
     score, notes = 0.0, []
     if run["returncode"] not in (0, None):
         score += 1.5
     else:
-        notes.append("the run on a missing input folder exited with code 0: the scheduler cannot see that it failed")
+        notes.append(("the run on a missing input folder exited with code 0: the scheduler cannot see that it failed",
+                      "在不存在的输入文件夹上的运行以退出码 0 结束：调度程序无法察觉运行失败"))
     if not lines:
         where = " (a message went to stdout)" if run["stdout"].strip() else ""
-        notes.append(f"nothing was written to stderr{where}")
+        where_zh = "（有信息输出到了 stdout）" if run["stdout"].strip() else ""
+        notes.append((f"nothing was written to stderr{where}", f"stderr 上没有任何输出{where_zh}"))
     elif re.search(r"Traceback \(most recent call last\)", err):
-        notes.append("stderr shows a Python traceback: catch the case and print one line saying what is wrong")
+        notes.append(("stderr shows a Python traceback: catch the case and print one line saying what is wrong",
+                      "stderr 上出现了 Python traceback：请处理这种情况，并用一行信息说明出了什么问题"))
     elif len(lines) > 2:
         score += 0.5
-        notes.append(f"stderr holds {len(lines)} lines: say what is wrong in one line")
+        notes.append((f"stderr holds {len(lines)} lines: say what is wrong in one line",
+                      f"stderr 上有 {len(lines)} 行：请用一行说明出了什么问题"))
     else:
         score += 1.0
     if lines and MISSING_FOLDER in err:
         score += 0.5
     elif lines:
-        notes.append("the error message does not name the missing folder")
+        notes.append(("the error message does not name the missing folder", "错误信息中没有指明缺少的文件夹"))
     if score >= 3:
         return
-    message = "; ".join(notes)
+    message = "; ".join(en for en, _ in notes)
+    zh = "；".join(z for _, z in notes)
     if score <= 0:
-        rubric.fail(message)
-    rubric.partial(score / 3, message)
+        rubric.fail(message, zh)
+    rubric.partial(score / 3, message, zh)
