@@ -35,7 +35,7 @@ ARTIFACT_FILES_CAP = 200
 def read_capped(path: Path, cap: int) -> str | None:
     """Read a file the sandbox wrote: regular files only, never through a link."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)   # a planted FIFO must not block us
     except OSError:
         return None
     try:
@@ -63,7 +63,7 @@ def copy_artifacts(src: Path, dest: Path, max_files: int = ARTIFACT_FILES_CAP) -
             path = os.path.join(root, name)
             rel = os.path.relpath(path, src)
             try:
-                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)   # a planted FIFO must not block us
             except OSError:
                 continue
             try:

@@ -151,7 +151,7 @@ class Store:
                     return
                 info = _zinfo(name, stat.S_IFREG | 0o644)
                 info.file_size = st.st_size
-                fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
                 with os.fdopen(fd, "rb") as src, zf.open(info, "w", force_zip64=st.st_size > 2**31) as dst:
                     while chunk := src.read(CHUNK):
                         dst.write(chunk)

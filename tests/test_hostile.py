@@ -36,6 +36,7 @@ SCRIPTS = {
     "stdout_flood": ("output_limit", 0),
     "read_everything": ("ok", 4),
     "kills_supervisor": ("ok", 4),
+    "fifo_planted": ("ok", 4),
     "syntax_error": ("wrong", 0),
     "sys_exit": ("wrong", 0),
     "os_exit": ("runtime_error", 0),

@@ -59,7 +59,7 @@ def read_bytes(base: Path, rel: str, *, max_bytes: int) -> bytes:
     """The bytes of base/rel: a regular file, never through a link, at most `max_bytes`."""
     path = _resolve(base, rel)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)   # a planted FIFO must not block us
     except OSError:
         raise Unreadable(rel, "cannot be read", "无法读取") from None
     try:

@@ -10,6 +10,7 @@ import faulthandler
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -289,9 +290,17 @@ class RubricPlugin:
 def _load_observations(path: Path) -> dict:
     """The candidate's recorded claims: capped, parsed, never trusted further."""
     try:
-        if path.stat().st_size > MAX_OBSERVATIONS:
-            return {}
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # the candidate's run wrote this folder: a link or a named pipe planted here is refused
+        # without being opened for a blocking read
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_OBSERVATIONS:
+                return {}
+            raw = os.read(fd, MAX_OBSERVATIONS + 1)
+        finally:
+            os.close(fd)
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
