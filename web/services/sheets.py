@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
-from .csvfile import decode, header
+from .csvfile import column_reader, decode, header
 
 MAX_ROWS = 100_000
 
@@ -49,14 +49,7 @@ def records(data: bytes, names: dict[str, set[str]], required: tuple[str, ...],
             if found:
                 columns = found
                 continue
-        yield line, _cell(cells, columns)
-
-
-def _cell(cells: list[str], columns: dict[str, int]) -> Callable[[str], str]:
-    def cell(field: str) -> str:
-        i = columns.get(field)
-        return cells[i].strip() if i is not None and i < len(cells) else ""
-    return cell
+        yield line, column_reader(cells, columns)
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
