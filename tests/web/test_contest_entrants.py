@@ -49,8 +49,9 @@ def test_xlsx_list_imports_teams_people_and_accounts(app, comp):
         assert team.division.value == "employee" and team.affiliation.kind.value == "company"
         assert [m.role for m in team.members] == [MemberRole.CAPTAIN, MemberRole.MEMBER]
         person = team.members[1].person
-        assert person.gender == "F" and person.id_number == id_number(101, male=False)
-        assert person.user.username == "E0012" and person.user.exam_id is not None
+        assert person.gender.value == "female" and person.id_number == id_number(101, male=False)
+        assert person.affiliation == "E 公司 1" and person.category.value == "employee"
+        assert team.members[1].user.username == "E0012" and team.members[1].user.exam_id is not None
 
 
 def test_gbk_csv_with_chinese_headers_imports(app, comp):

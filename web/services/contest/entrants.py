@@ -23,9 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ...storage.db import db
-from ...storage.models import (Affiliation, Category, Competition, Division, MemberRole, Person, Role, Team,
-                               TeamMember, User)
+from ...storage.models import (Affiliation, Category, Competition, Division, Gender, MemberRole, Person, Role,
+                               Team, TeamMember, User)
 from ..accounts import IssuedCode, issue_code
+from ..people import PersonRow, upsert
 from .sheet import MemberRow, Problem
 
 ELIGIBLE = {Division.STUDENT: Category.STUDENT, Division.EMPLOYEE: Category.EMPLOYEE}
@@ -89,8 +90,9 @@ def _against_board(competition: Competition, rows: list[MemberRow], replaced: se
         .where(TeamMember.competition_id == competition.id,
                Person.id_number.in_({r.id_number for r in rows}))).all())
     users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_({r.number for r in rows})))}
-    owner = dict(db.session.execute(select(Person.user_id, Person.id_number)
-                                    .where(Person.user_id.in_([u.id for u in users.values()]))).all())
+    owner = dict(db.session.execute(select(TeamMember.user_id, Person.id_number)
+                                    .join(Person, Person.id == TeamMember.person_id)
+                                    .where(TeamMember.user_id.in_([u.id for u in users.values()]))).all())
     by_ext = dict(db.session.execute(select(Person.external_id, Person.id_number).where(
         Person.external_id.in_({r.person_id for r in rows if r.person_id}))).all())
     known = set(db.session.scalars(select(Affiliation.name).where(Affiliation.name.in_({r.affiliation for r in rows}))))
@@ -118,8 +120,8 @@ def import_teams(competition: Competition, rows: list[MemberRow]) -> tuple[Impor
     if problems:
         return None, problems
     affiliations = _affiliations(rows)
-    people = {p.id_number: p for p in db.session.scalars(
-        select(Person).where(Person.id_number.in_({r.id_number for r in rows})))}
+    people = upsert([PersonRow(r.line, r.name, Gender.MALE if r.male else Gender.FEMALE, r.id_number,
+                               r.affiliation, r.contact, r.person_id) for r in rows])
     users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_({r.number for r in rows})))}
     existing = {t.external_id: t for t in db.session.scalars(select(Team).where(
         Team.competition_id == competition.id, Team.external_id.in_({r.team_id for r in rows})))}
@@ -141,14 +143,8 @@ def import_teams(competition: Competition, rows: list[MemberRow]) -> tuple[Impor
             db.session.add(user)
             issued.append((user, issue_code(user)))
         user.name, user.exam_id, user.active = r.name, competition.exam_id, True
-        person = people.get(r.id_number) or Person(id_number=r.id_number)
-        people[r.id_number] = person
-        person.name, person.gender, person.contact = r.name, "M" if r.male else "F", r.contact
+        person = people[r.line]
         person.category, person.national_title = r.category, r.national_title
-        person.affiliation, person.user = affiliations[r.affiliation], user
-        if r.person_id:
-            person.external_id = r.person_id
-        db.session.add(person)
         team.members.append(TeamMember(competition_id=competition.id, person=person, user=user, role=r.role))
     for team in teams.values():
         if not any(m.role is MemberRole.CAPTAIN for m in team.members):

@@ -1,44 +1,41 @@
 """A site's team standings from its database: each team's counted result per task, its
 members' theory, the final score, ranks per division and overall, and awards.
 
-A team's counted result of a task is the current result of the newest submission of it by
-any member that has one (the rule `web.services.scores` applies to a single candidate, over
-the whole team). Four queries whatever the number of teams: teams and members, the counted
-submissions, their results, the theory scores.
+A team's counted result of a task is chosen by the exam's counting rule (last graded, best,
+before the deadline: `web.services.counting`) over every member's submissions of it, as if
+the team were one candidate. A handful of queries whatever the number of teams.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...storage.db import db
-from ...storage.models import (Competition, Person, Result, Submission, SubmissionStatus, Team, TeamMember,
-                               TheoryScore)
+from ...storage.models import Competition, Submission, Team, TeamMember, TheoryScore
+from .. import counting
 from . import awards
 from .ranking import Counted, Member, TeamScore, by_division, final_score, percent, rank, team_theory
 
 
-def _counted(competition: Competition) -> dict[int, list[Counted]]:
-    """{team id: [Counted per task]}"""
-    newest = (select(func.max(Submission.id))
-              .join(Result, Result.submission_id == Submission.id)
-              .join(TeamMember, (TeamMember.user_id == Submission.candidate_id)
-                    & (TeamMember.competition_id == competition.id))
-              .where(Submission.exam_id == competition.exam_id, Submission.status != SubmissionStatus.CANCELLED)
-              .group_by(TeamMember.team_id, Submission.task_id))
-    rows = db.session.execute(
-        select(TeamMember.team_id, Submission.task_id, Submission.id, Submission.sha256, Result.score,
-               Submission.created_at)
-        .join(Result, Result.submission_id == Submission.id)
-        .join(TeamMember, (TeamMember.user_id == Submission.candidate_id)
-              & (TeamMember.competition_id == competition.id))
-        .where(Submission.id.in_(newest))).all()
+def _counted(competition: Competition, team_of: dict[int, int]) -> dict[int, list[Counted]]:
+    """{team id: [Counted per task]}: the exam's counting rule (`web.services.counting`) applied
+    to each team's contenders together, whichever member handed them in."""
+    exam = competition.exam
+    pools: dict[tuple[int, str], list[counting.Graded]] = defaultdict(list)
+    for g in counting.contenders(exam.id):
+        if g.candidate_id in team_of:
+            pools[(team_of[g.candidate_id], g.task_id)].append(g)
+    until = counting.deadline(exam)
+    picks = {key: counting.choose(counting.policy_for(exam, key[1]), pool, until) for key, pool in pools.items()}
+    picks = {k: g for k, g in picks.items() if g is not None}
+    sha = dict(db.session.execute(select(Submission.id, Submission.sha256).where(
+        Submission.id.in_([g.submission_id for g in picks.values()]))).all()) if picks else {}
     out: dict[int, list[Counted]] = defaultdict(list)
-    for team_id, task, sid, sha, score, at in rows:
-        out[team_id].append(Counted(task, sid, sha, score, at))
+    for (team_id, task), g in picks.items():
+        out[team_id].append(Counted(task, g.submission_id, sha[g.submission_id], g.score, g.created_at))
     return out
 
 
@@ -49,7 +46,7 @@ def standings(competition: Competition, practical_max: float) -> list[TeamScore]
         selectinload(Team.members).selectinload(TeamMember.user))).all()
     theory = dict(db.session.execute(select(TheoryScore.candidate_id, TheoryScore.score)
                                      .where(TheoryScore.exam_id == competition.exam_id)).all())
-    counted = _counted(competition)
+    counted = _counted(competition, {m.user_id: t.id for t in teams for m in t.members if m.user_id})
     out = []
     for team in teams:
         members = tuple(Member(m.person.name, m.role.value, m.user.username if m.user else "", m.person.id_number or "",
@@ -79,7 +76,3 @@ def overall(competition: Competition, practical_max: float) -> list[TeamScore]:
 
 def competition_for_exam(exam_id: int) -> Competition | None:
     return db.session.scalar(select(Competition).where(Competition.exam_id == exam_id))
-
-
-def person_of(user_id: int) -> Person | None:
-    return db.session.scalar(select(Person).where(Person.user_id == user_id))
