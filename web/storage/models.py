@@ -37,13 +37,15 @@ STAFF_ROLES = frozenset({Role.ADMIN, Role.EXAMINER, Role.PROCTOR})
 class SubmissionStatus(str, enum.Enum):
     REJECTED = "rejected"     # refused at intake (kept in the store, never graded, not counted)
     QUEUED = "queued"
+    RETRYING = "retrying"     # queued again after our infrastructure failed (not the candidate's fault)
     RUNNING = "running"
     GRADED = "graded"
     FAILED = "failed"         # our infrastructure failed past the retry cap: never charged
     CANCELLED = "cancelled"   # by staff: not counted
 
 
-COUNTED = (SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.GRADED)
+COUNTED = (SubmissionStatus.QUEUED, SubmissionStatus.RETRYING, SubmissionStatus.RUNNING, SubmissionStatus.GRADED)
+ACTIVE = (SubmissionStatus.QUEUED, SubmissionStatus.RETRYING, SubmissionStatus.RUNNING)
 
 
 class JobStatus(str, enum.Enum):
@@ -179,6 +181,8 @@ class JobAttempt(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[AttemptOutcome | None] = mapped_column(_enum(AttemptOutcome), index=True)
     detail: Mapped[str | None] = mapped_column(OutputText)
+    # an infrastructure fault's category (grader.errors.FaultCause value); None when none was
+    cause: Mapped[str | None] = mapped_column(sa.String(32))
 
 
 class _ResultColumns:
