@@ -108,6 +108,13 @@ class Exam(db.Model):
     theory_weight: Mapped[int] = mapped_column(default=30, server_default="30")  # % of the total; practical: the rest
     board_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # /scoreboard/<key> shown
     reference_speed: Mapped[float | None] = mapped_column(sa.Float)   # the package's (grader/speed.py)
+    # which graded submission counts (web/services/counting.py): "last", "best" or "before_deadline",
+    # the exam's rule and per-task exceptions {task id: rule}; the deadline (None: the window's end)
+    count_policy: Mapped[str] = mapped_column(sa.String(16), default="last", server_default="last")
+    task_count_policy: Mapped[dict | None] = mapped_column(sa.JSON)
+    count_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # what the public scoreboard shows of a candidate (web/services/privacy.py)
+    board_privacy: Mapped[str] = mapped_column(sa.String(16), default="masked", server_default="masked")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -326,3 +333,27 @@ class WorkerNode(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     speed: Mapped[float | None] = mapped_column(sa.Float)     # measured at its start (grader/speed.py)
+
+
+class Gender(str, enum.Enum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Person(db.Model):
+    """A real person the board knows by name and resident ID: a certification candidate or a
+    competitor. One row per person across sittings and contests (their record shows each);
+    `id_number` is kept whole (GB 11643, normalised) and shown masked everywhere but the one
+    audited admin view (`web.services.idnumber.mask`)."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    gender: Mapped[Gender | None] = mapped_column(_enum(Gender, length=8))
+    id_number: Mapped[str | None] = mapped_column(sa.String(32), unique=True)   # None: none given (abroad)
+    affiliation: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    contact: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)  # the centre's own key
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
