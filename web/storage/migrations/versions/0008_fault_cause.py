@@ -1,16 +1,16 @@
 """infrastructure faults keep their cause: a category on each job attempt (engine down, image
 missing, out of disk, engine timeout, worker lost...), and submissions may be 'retrying'
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
