@@ -106,6 +106,13 @@ class Exam(db.Model):
     theory_weight: Mapped[int] = mapped_column(default=30, server_default="30")  # % of the total; practical: the rest
     board_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # /scoreboard/<key> shown
     reference_speed: Mapped[float | None] = mapped_column(sa.Float)   # the package's (grader/speed.py)
+    # which graded submission counts (web/services/counting.py): "last", "best" or "before_deadline",
+    # the exam's rule and per-task exceptions {task id: rule}; the deadline (None: the window's end)
+    count_policy: Mapped[str] = mapped_column(sa.String(16), default="last", server_default="last")
+    task_count_policy: Mapped[dict | None] = mapped_column(sa.JSON)
+    count_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # what the public scoreboard shows of a candidate (web/services/privacy.py)
+    board_privacy: Mapped[str] = mapped_column(sa.String(16), default="masked", server_default="masked")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
