@@ -38,7 +38,7 @@ class ListRow:
 def live(sitting: Sitting) -> list[ListRow]:
     rule = sittings.current_rule(sitting)
     practical_max = exams.package(sitting.exam).max_score
-    points = scores.counted_points(sitting.exam_id)
+    points = scores.counted_points(sitting.exam)
     theory = scores.theory_scores(sitting.exam_id)
     out = []
     for reg in sittings.registrations(sitting):

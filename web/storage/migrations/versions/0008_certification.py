@@ -1,8 +1,8 @@
 """certification: sittings with versioned pass rules, registrations, the frozen pass list,
 certificates and their serial counters
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import web.storage.db
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
