@@ -1,8 +1,8 @@
 """which submission counts (an exam's rule, per-task exceptions, a counting deadline) and what
 the public scoreboard shows of a candidate
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07
 """
 from alembic import op
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import web.storage.db
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
