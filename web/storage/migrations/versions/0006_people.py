@@ -1,8 +1,8 @@
 """people: one row per real person (name, gender, resident ID, affiliation, contact), shared by
 certification sittings and contests
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-07
 """
 from alembic import op
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import web.storage.db
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
