@@ -324,6 +324,32 @@ def exam_prove(exam_dir, solutions, jobs, as_json, only, record_speed, worker_sp
     sys.exit(0 if outcome.ok else 1)
 
 
+@exam.command("new")
+@click.argument("exam_id", metavar="ID")
+@click.option("--into", "root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The folder holding exams/ and reference_solutions/.")
+@click.option("--title-zh", default="", help="The exam's Chinese title (default: 'ID 实操考试').")
+@click.option("--title-en", default="", help="The exam's English title (default: 'ID practical exam').")
+def exam_new(exam_id, root, title_zh, title_en):
+    """Write a new exam package ROOT/exams/ID that checks and proves as written.
+
+    \b
+    One task with a rubric test at every trust level (public, hidden, trusted),
+    statements in Chinese and English, a seeded data generator, a reference
+    solution and a flawed one with its expected score in
+    ROOT/reference_solutions/ID. docs/authoring.md walks through every file.
+    """
+    from .scaffold import ScaffoldError, new_exam
+
+    try:
+        made = new_exam(root, exam_id, title_zh=title_zh, title_en=title_en)
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"{made.exam_dir}: {len(made.files)} files written (package and reference solutions)")
+    click.echo(f"  next: practicum exam check {made.exam_dir}")
+    click.echo(f"        practicum exam prove {made.exam_dir}")
+
+
 @exam.command("data")
 @click.argument("exam_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Generate again even when the cache is current.")

@@ -104,15 +104,16 @@ def partial(fraction: float, message: str = "", zh: str | None = None):
     raise Partial(fraction, message, zh)
 
 
-def band(value: float, bands: dict[float, float], *, what: str = "score",
+def band(value: float, bands: dict[float, float], what: str = "score", detail: str = "", *,
          fmt: str = "{:.2f}", higher_is_better: bool = True, timing: str | None = None,
-         what_zh: str | None = None) -> float:
+         what_zh: str | None = None, detail_zh: str = "") -> float:
     """Threshold bands: `{0.9: 1.0, 0.8: 0.5}` gives full marks at >= 0.9, half at >= 0.8.
 
     With `higher_is_better=False` the thresholds are upper bounds (e.g. latency).
     Returns the fraction when it is 1; otherwise ends the test with a message
     naming the measured value and the next threshold up, in English and, with
-    `what_zh` (e.g. "准确率"), in Chinese.
+    `what_zh` (e.g. "准确率"), in Chinese. `detail` / `detail_zh` follow the figures
+    ("; 8 of 30 scenes read exactly").
     `timing="relative"` (a ratio to a reference timed here) or `"absolute"` (seconds)
     marks the value as a timing, so `exam prove` checks its headroom to the bands.
     """
@@ -125,7 +126,7 @@ def band(value: float, bands: dict[float, float], *, what: str = "score",
         measure(what, value, sorted(bands), relative=timing == "relative")
     zh_what = what_zh
     if math.isnan(value):
-        fail(f"{what} could not be measured", zh_what and f"{zh_what}无法测量")
+        fail(f"{what} could not be measured{detail}", zh_what and f"{zh_what}无法测量{detail_zh}")
     order = sorted(bands.items(), reverse=higher_is_better)
     shown = fmt.format(value)
     if shown in {fmt.format(t) for t in bands} and value not in {float(t) for t in bands}:
@@ -139,14 +140,14 @@ def band(value: float, bands: dict[float, float], *, what: str = "score",
         if ok:
             if fraction >= 1.0:
                 return 1.0
-            partial(fraction, f"{what} {shown}, {rel} {fmt.format(full)} for full marks",
-                    zh_what and f"{zh_what} {shown}，{rel_zh} {fmt.format(full)}")
+            partial(fraction, f"{what} {shown}, {rel} {fmt.format(full)} for full marks{detail}",
+                    zh_what and f"{zh_what} {shown}，{rel_zh} {fmt.format(full)}{detail_zh}")
             return fraction
     least = fmt.format(order[-1][0])
-    fail(f"{what} {shown}, {rel} {fmt.format(full)} for full marks and {least} for any",
+    fail(f"{what} {shown}, {rel} {fmt.format(full)} for full marks and {least} for any{detail}",
          zh_what and f"{zh_what} {shown}，{rel_zh} {fmt.format(full)}，"
                      f"{'至少需要达到' if higher_is_better else '超过'} {least}"
-                     f"{'才能得分' if higher_is_better else '不得分'}")
+                     f"{'才能得分' if higher_is_better else '不得分'}{detail_zh}")
 
 
 def iou(a, b) -> float:

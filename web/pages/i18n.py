@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, has_request_context, session
 
 from ..services import clock
+from .i18n_candidate import CATALOGUE as CANDIDATE_CATALOGUE
 from .i18n_staff import CATALOGUE as STAFF_CATALOGUE
 
 LANGS = ("zh", "en")
@@ -186,6 +187,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 CATALOGUE.update(STAFF_CATALOGUE)
+CATALOGUE.update(CANDIDATE_CATALOGUE)
 
 STATUSES = ("rejected", "queued", "running", "graded", "failed", "cancelled")
 

@@ -45,10 +45,11 @@ def records(text: str, names: dict[str, set[str]], required: tuple[str, ...],
             if found:
                 columns = found
                 continue
-        yield reader.line_num, _cells(cells, columns)
+        yield reader.line_num, column_reader(cells, columns)
 
 
-def _cells(cells: list[str], columns: dict[str, int]) -> Callable[[str], str]:
+def column_reader(cells: list[str], columns: dict[str, int]) -> Callable[[str], str]:
+    """`cell(field)`: that field's stripped text in this row ("" when the row is short)."""
     def cell(field: str) -> str:
         i = columns.get(field)
         return cells[i].strip() if i is not None and i < len(cells) else ""

@@ -7,20 +7,14 @@ The other notebooks are full.ipynb with one realistic mistake each; see
 ../solutions-pipeline.toml for the scores they earn. Cell ids are fixed, so
 running this again rewrites the files byte for byte.
 """
+import sys
 from pathlib import Path
 
 import nbformat
 
 HERE = Path(__file__).resolve().parent
-
-
-def swap(text, *pairs):
-    """text with each (old, new) replaced; every old must occur exactly once."""
-    for old, new in pairs:
-        if text.count(old) != 1:
-            raise SystemExit(f"replacement found {text.count(old)} times: {old[:60]!r}")
-        text = text.replace(old, new)
-    return text
+sys.path.insert(0, str(HERE.parent))   # edit_text.py, shared by the three builders
+from edit_text import swap  # noqa: E402
 
 
 TITLE = ("# 第 4 题　边缘计算综合应用\n\n"

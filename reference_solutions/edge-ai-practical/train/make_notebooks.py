@@ -6,20 +6,15 @@ The other notebooks are full.ipynb with one realistic mistake each; see
 ../solutions-train.toml for the scores they earn. Cell ids are fixed, so
 running this again rewrites the files byte for byte.
 """
+import sys
 from pathlib import Path
 
 import nbformat
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))   # edit_text.py, shared by the three builders
+from edit_text import swap  # noqa: E402
 
-
-def swap(text, *pairs):
-    """text with each (old, new) replaced; every old must occur exactly once."""
-    for old, new in pairs:
-        if text.count(old) != 1:
-            raise SystemExit(f"replacement found {text.count(old)} times: {old[:60]!r}")
-        text = text.replace(old, new)
-    return text
 
 TITLE = ("# 第 6 题　深度学习工程应用\n\n"
          "在 `data/train/` 上训练交通标志分类模型，导出 `output/model.onnx`、`output/classes.json` 和 `output/report.json`。")

@@ -158,19 +158,6 @@ def cleaning(truth, kept):
     return tp, fp, fn, wrong, first_of_scene, len(scenes)
 
 
-def band(value, bands, what, detail="", what_zh=None, detail_zh=""):
-    """rubric.band, with a detail after the figures: "cleaning recall 0.83, needs 0.95 …; 8 of …"
-    (`what_zh`, `detail_zh`: the same in Chinese)."""
-    try:
-        return rubric.band(value, bands, what=what, what_zh=what_zh)
-    except rubric.Partial as exc:
-        zh = exc.texts["zh"] + detail_zh if "zh" in exc.texts else None
-        raise rubric.Partial(exc.fraction, exc.message + detail, zh) from None
-    except rubric.Fail as exc:
-        zh = exc.texts["zh"] + detail_zh if "zh" in exc.texts else None
-        raise rubric.Fail(str(exc) + detail, zh) from None
-
-
 def _kept_summary(tp, total):
     return f"{tp} of the {total} distinct good pictures are in output/clean/"
 
@@ -195,7 +182,7 @@ def test_cleaning_precision(truth, candidate_outputs, out):
     precision, _ = rubric.precision_recall(tp, fp, fn)
     still = ", ".join(f"{n} {what}" for what, n in sorted(wrong.items()))
     still_zh = "、".join(f"{n} {WRONG_ZH[what]}" for what, n in sorted(wrong.items()))
-    band(precision, {0.95: 1.0, 0.85: 0.5}, "cleaning precision",
+    rubric.band(precision, {0.95: 1.0, 0.85: 0.5}, "cleaning precision",
          f"; output/clean/ still holds {still}" if still else "",
          what_zh="清洗精确率", detail_zh=f"；output/clean/ 中仍有 {still_zh}" if still else "")
 
@@ -210,7 +197,7 @@ def test_cleaning_recall(truth, candidate_outputs, out):
         rubric.fail("output/clean/ is missing or holds no pictures", zh="output/clean/ 不存在或其中没有图片")
     tp, fp, fn, _, _, total = cleaning(truth, kept)
     _, recall = rubric.precision_recall(tp, fp, fn)
-    band(recall, {0.95: 1.0, 0.85: 0.5}, "cleaning recall", f"; {_kept_summary(tp, total)}",
+    rubric.band(recall, {0.95: 1.0, 0.85: 0.5}, "cleaning recall", f"; {_kept_summary(tp, total)}",
          what_zh="清洗召回率", detail_zh=f"；{_kept_summary_zh(tp, total)}")
 
 
@@ -470,7 +457,7 @@ def test_label_recall(detection):
     """
     d = detection
     _, recall = rubric.precision_recall(d["tp"], d["fp"], d["fn"])
-    band(recall, {0.95: 1.0, 0.85: 0.5}, "label recall",
+    rubric.band(recall, {0.95: 1.0, 0.85: 0.5}, "label recall",
          f"; {d['tp']} of {d['tp'] + d['fn']} objects found{_notes(d)}",
          what_zh="标注召回率", detail_zh=f"；{d['tp'] + d['fn']} 个目标中找到 {d['tp']} 个{_notes(d, zh=True)}")
 
@@ -485,7 +472,7 @@ def test_label_precision(detection):
         rubric.fail(f"no usable boxes in the label files of the kept good pictures{_notes(d)}",
                     zh=f"保留的合格图片的标注文件中没有可用的框{_notes(d, zh=True)}")
     precision, _ = rubric.precision_recall(d["tp"], d["fp"], d["fn"])
-    band(precision, {0.95: 1.0, 0.85: 0.5}, "label precision",
+    rubric.band(precision, {0.95: 1.0, 0.85: 0.5}, "label precision",
          f"; {d['fp']} of {d['tp'] + d['fp']} labelled boxes match no object of their class",
          what_zh="标注精确率", detail_zh=f"；{d['tp'] + d['fp']} 个标注框中有 {d['fp']} 个对不上同类别的任何目标")
 
@@ -499,5 +486,5 @@ def test_label_tightness(detection):
     if not ious:
         rubric.fail("no labelled box matches an object, so their fit cannot be measured",
                     zh="没有标注框对上目标，无法衡量贴合程度")
-    band(sum(ious) / len(ious), {0.85: 1.0, 0.75: 0.5}, "mean IoU of the matched boxes",
+    rubric.band(sum(ious) / len(ious), {0.85: 1.0, 0.75: 0.5}, "mean IoU of the matched boxes",
          what_zh="匹配框的平均 IoU")

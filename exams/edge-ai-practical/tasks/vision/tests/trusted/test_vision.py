@@ -55,18 +55,6 @@ def _errors_note(observations, key, total):
     return "", ""
 
 
-def band(value, bands, what, detail="", what_zh=None, detail_zh=""):
-    """rubric.band with a detail after the figures (`what_zh`, `detail_zh`: the same in Chinese)."""
-    try:
-        return rubric.band(value, bands, what=what, what_zh=what_zh)
-    except rubric.Partial as exc:
-        zh = exc.texts["zh"] + detail_zh if "zh" in exc.texts else None
-        raise rubric.Partial(exc.fraction, exc.message + detail, zh) from None
-    except rubric.Fail as exc:
-        zh = exc.texts["zh"] + detail_zh if "zh" in exc.texts else None
-        raise rubric.Fail(str(exc) + detail, zh) from None
-
-
 # -- model parameters -------------------------------------------------------------
 def _same(mine, right):
     if isinstance(mine, bool) or not isinstance(mine, (int, float)) or not math.isfinite(mine):
@@ -177,7 +165,7 @@ def test_face_count(faces):
     zh: 每张图片报告的人脸数正确（≥ 0.90 的图片正确得满分，≥ 0.75 得一半）
     """
     f = faces
-    band(f["right_count"] / f["pictures"], {0.9: 1.0, 0.75: 0.5}, "face count accuracy",
+    rubric.band(f["right_count"] / f["pictures"], {0.9: 1.0, 0.75: 0.5}, "face count accuracy",
          f"; {f['right_count']} of {f['pictures']} pictures counted right{f['errors']}",
          what_zh="人脸计数准确率",
          detail_zh=f"；{f['pictures']} 张图片中 {f['right_count']} 张人脸数正确{f['errors_zh']}")
@@ -190,7 +178,7 @@ def test_face_recall(faces):
     """
     f = faces
     _, recall = rubric.precision_recall(f["tp"], f["fp"], f["fn"])
-    band(recall, {0.9: 1.0, 0.75: 0.5}, "face recall",
+    rubric.band(recall, {0.9: 1.0, 0.75: 0.5}, "face recall",
          f"; {f['tp']} of {f['tp'] + f['fn']} faces found{_xywh_note(f)}{f['errors']}",
          what_zh="人脸召回率",
          detail_zh=f"；{f['tp'] + f['fn']} 张人脸中找到 {f['tp']} 张{_xywh_note(f, zh=True)}{f['errors_zh']}")
@@ -209,7 +197,7 @@ def test_face_precision(faces):
     far = (f"; {f['on_far']} of them {'is a far-away face' if f['on_far'] == 1 else 'are far-away faces'} "
            "(box side under 60 px), not to be reported" if f["on_far"] else "")
     far_zh = f"；其中 {f['on_far']} 个是远处的人脸（框边长不足 60 像素），不应报告" if f["on_far"] else ""
-    band(precision, {0.9: 1.0, 0.75: 0.5}, "face precision",
+    rubric.band(precision, {0.9: 1.0, 0.75: 0.5}, "face precision",
          f"; {f['fp']} of {f['tp'] + f['fp']} reported boxes match no face to report{far}",
          what_zh="人脸精确率",
          detail_zh=f"；报告的 {f['tp'] + f['fp']} 个框中有 {f['fp']} 个不对应任何应报告的人脸{far_zh}")
@@ -224,7 +212,7 @@ def test_face_box_fit(faces):
     if not ious:
         rubric.fail(f"no reported box matches a face, so the fit cannot be measured{_xywh_note(faces)}",
                     zh=f"报告的框都对不上人脸，无法衡量贴合程度{_xywh_note(faces, zh=True)}")
-    band(sum(ious) / len(ious), {0.75: 1.0, 0.6: 0.5}, "mean IoU of the found faces",
+    rubric.band(sum(ious) / len(ious), {0.75: 1.0, 0.6: 0.5}, "mean IoU of the found faces",
          what_zh="已找到人脸的平均 IoU")
 
 
@@ -260,7 +248,7 @@ def test_mask_accuracy(observations, truth):
     errors, errors_zh = _errors_note(observations, "masks", len(gold))
     detail += errors
     detail_zh += errors_zh
-    band(acc, {0.9: 1.0, 0.8: 0.5}, "mask accuracy", detail, what_zh="口罩识别准确率", detail_zh=detail_zh)
+    rubric.band(acc, {0.9: 1.0, 0.8: 0.5}, "mask accuracy", detail, what_zh="口罩识别准确率", detail_zh=detail_zh)
 
 
 # -- plates ------------------------------------------------------------------------
@@ -301,5 +289,5 @@ def test_plate_accuracy(observations, truth):
     errors, errors_zh = _errors_note(observations, "plates", len(gold))
     detail += errors
     detail_zh += errors_zh
-    band(hits / len(gold), {0.9: 1.0, 0.8: 0.5, 0.5: 0.25}, "plate accuracy", detail,
+    rubric.band(hits / len(gold), {0.9: 1.0, 0.8: 0.5, 0.5: 0.25}, "plate accuracy", detail,
          what_zh="车牌识别准确率", detail_zh=detail_zh)
