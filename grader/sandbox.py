@@ -144,6 +144,24 @@ def cancel(job: str, client: docker.DockerClient | None = None, *, mine_only: bo
     return killed
 
 
+def kill_mine() -> int:
+    """Kill every sandbox this process is running (a batch stopped with Ctrl-C); each run's
+    own `finally` then removes its container. Returns how many were killed."""
+    with _live_lock:
+        ids = list(_live)
+    if not ids:
+        return 0
+    client = get_client()
+    killed = 0
+    for cid in ids:
+        try:
+            client.api.kill(cid)
+            killed += 1
+        except (DockerException, requests.RequestException):   # gone already, or not started yet
+            pass
+    return killed
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
