@@ -2,8 +2,8 @@
 board's imports of signed results packages and the teams they reported; people gain a
 competitor's eligibility (category, national title)
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07 21:08:06.121169
 """
 from alembic import op
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import web.storage.db
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
