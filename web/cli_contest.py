@@ -129,3 +129,160 @@ def contest_teams(key, file, codes_out, database_url, instance_path):
 @click.group("results")
 def results_command() -> None:
     """Signed results packages: a site exports, the national board verifies and imports (docs/contest.md)."""
+
+
+def _keys_dir(app) -> Path:
+    return Path(app.instance_path) / "keys"
+
+
+@results_command.command("keygen")
+@click.argument("key")
+@_board_opts
+def results_keygen(key, database_url, instance_path):
+    """Make this site's Ed25519 key for competition KEY (once); print the public key for the national board."""
+    from .services.contest import keys
+
+    app = _app(instance_path, database_url)
+    with app.app_context():
+        competition = _competition(key)
+        if not competition.site:
+            raise click.UsageError("the national board signs nothing: run keygen on a site's board")
+        path = keys.key_path(_keys_dir(app), competition.key, competition.site)
+        try:
+            public = keys.generate(path)
+        except keys.KeyProblem as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(f"private key kept in {path} (owner-only; back it up, never send it)", err=True)
+    click.echo(f"site {competition.site} public key: {public}", err=True)
+    click.echo(f"on the national board: practicum results trust {key} --site {competition.site} --public-key {public}",
+               err=True)
+    click.echo(public)
+
+
+@results_command.command("export")
+@click.argument("key")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The zip to write.")
+@_board_opts
+def results_export(key, out, database_url, instance_path):
+    """Export this site's results of competition KEY as a signed package (zip)."""
+    from .services.contest import export, keys
+
+    app = _app(instance_path, database_url)
+    with app.app_context():
+        try:
+            data = export.export(_competition(key), _keys_dir(app))
+        except keys.KeyProblem as exc:
+            raise click.UsageError(str(exc)) from None
+    out.write_bytes(data)
+    from .services.contest.package import sha256
+    click.echo(f"{out} written ({len(data)} bytes, sha256 {sha256(data)})")
+
+
+@results_command.command("trust")
+@click.argument("key")
+@click.option("--site", required=True, help="The site's code, as its board's competition has it.")
+@click.option("--public-key", required=True, help="64 hex digits, what the site's keygen printed.")
+@click.option("--name", default="", help="The site's name (shown on the pages).")
+@_board_opts
+def results_trust(key, site, public_key, name, database_url, instance_path):
+    """National board: register the public key of SITE for competition KEY."""
+    from .services.contest import keys, national
+
+    app = _app(instance_path, database_url)
+    with app.app_context():
+        try:
+            national.trust(_competition(key), site, public_key, name)
+        except keys.KeyProblem as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(f"site {site} trusted for {key}")
+
+
+def _say_refused(file, exc, lang="en") -> None:
+    from .services.contest.messages import text
+
+    click.echo(f"{file}: REFUSED: {text(exc.key, lang, value=exc.value)}", err=True)
+
+
+@results_command.command("verify")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--competition", "key", help="Check against this competition's site keys, stage and exam on this board.")
+@click.option("--public-key", help="Or: check the signature with this site public key alone (no board needed).")
+@_board_opts
+def results_verify(files, key, public_key, database_url, instance_path):
+    """Verify results packages: signature, every file's hash, and (with --competition) the
+    competition, stage and exam. Exit 0 when all are valid, 1 when any is refused."""
+    from .services.contest import keys, national, package
+
+    if bool(key) == bool(public_key):
+        raise click.UsageError("give --competition KEY (on the national board) or --public-key HEX")
+    refused = 0
+    for file in files:
+        data = file.read_bytes()
+        try:
+            if key:
+                app = _app(instance_path, database_url)
+                with app.app_context():
+                    got = national.check(_competition(key), data)
+            else:
+                site = str(package.open_package(data)[0].get("site", ""))
+                got = package.verify(data, {site: keys.parse_public(public_key)})
+        except package.Refused as exc:
+            _say_refused(file, exc)
+            refused += 1
+            continue
+        except keys.KeyProblem as exc:
+            raise click.UsageError(str(exc)) from None
+        h = got.header
+        click.echo(f"{file}: OK: site {h.site}, {h.competition} {h.stage}, exported {h.exported_at.isoformat()}, "
+                   f"{len(got.teams)} team(s), exam {h.exam_key} sha256 {h.exam_sha256[:12]}")
+    sys.exit(REFUSED if refused else 0)
+
+
+@results_command.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--competition", "key", required=True)
+@_board_opts
+def results_import(files, key, database_url, instance_path):
+    """National board: import sites' results packages (verified first; importing one again
+    changes nothing; a newer export of a site replaces its older one). Exit 1 if any is refused."""
+    from .services.contest import national
+    from .services.contest.messages import text
+
+    app = _app(instance_path, database_url)
+    refused = 0
+    with app.app_context():
+        competition = _competition(key)
+        for file in files:
+            got = national.import_package(competition, file.read_bytes(), file.name, actor="cli")
+            if got.status == "refused":
+                click.echo(f"{file}: REFUSED: {text(got.reason, 'en', value=got.value)}", err=True)
+                refused += 1
+            else:
+                said = {"imported": text("results.imported", "en", value=got.row.teams),
+                        "replaced": text("results.replaced", "en"), "same": text("results.same", "en")}[got.status]
+                click.echo(f"{file}: site {got.row.site}: {said}")
+    sys.exit(REFUSED if refused else 0)
+
+
+@results_command.command("ranking")
+@click.argument("key")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
+@_board_opts
+def results_ranking(key, fmt, database_url, instance_path):
+    """National board: print the national ranking per division with awards and finalists."""
+    from .services.contest import national, tables
+
+    app = _app(instance_path, database_url)
+    with app.app_context():
+        ranked = national.ranking(_competition(key))
+    if fmt == "csv":
+        click.echo(tables.csv_text(tables.national_table(ranked, "en")), nl=False)
+        return
+    for division, rows in ranked.items():
+        click.echo(f"== {tables.DIVISION_NAMES[division.value]['en']} ({len(rows)} teams)")
+        for r in rows:
+            award = tables.award_name(r.award, "en")
+            final = "-" if r.final is None else f"{r.final:6.2f}"
+            click.echo(f"{r.rank:4d}  {final}  {r.site:6s} {r.name:24s} {r.affiliation:24s} {award:12s}"
+                       f"{' FINALIST (' + r.finalist + ')' if r.finalist else ''}")
