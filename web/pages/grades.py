@@ -10,6 +10,7 @@ from ..services.analysis import analyse, histogram
 from ..storage.db import db
 from ..storage.models import TheoryScore
 from .charts import Bar, columns, hbars, tone
+from .confirm import ask
 from .examiner import exam_or_404
 from .i18n import get_lang, t
 from .policy import EXAMINERS, audit, check_role
@@ -69,6 +70,8 @@ def weight(exam_id: int):
             raise ValueError
     except ValueError:
         return render_template("error.html", code=400, message=t("weight.invalid")), 400
+    if (page := ask("confirm.weight", exam=exam.title(get_lang()), n=value)) is not None:
+        return page
     before, exam.theory_weight = exam.theory_weight, value
     db.session.commit()
     audit("theory_weight", exam.key, before=before, after=value)
@@ -78,7 +81,10 @@ def weight(exam_id: int):
 @bp.post("/publish")
 def publish(exam_id: int):
     exam = exam_or_404(exam_id)
-    exam.published = request.form.get("published") == "1"
+    publish = request.form.get("published") == "1"
+    if (page := ask("confirm.publish" if publish else "confirm.unpublish", exam=exam.title(get_lang()))) is not None:
+        return page
+    exam.published = publish
     db.session.commit()
     audit("publish" if exam.published else "unpublish", exam.key)
     return redirect(url_for("examiner.exam", exam_id=exam.id), 303)

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from ..services import exams, scores
 from ..storage.db import db, utcnow
 from ..storage.models import BoardFreeze, Exam
+from .confirm import ask
+from .i18n import get_lang
 from .policy import FLOOR, audit, roles_required
 
 bp = Blueprint("scoreboard", __name__)
@@ -52,6 +54,8 @@ def staff_view(exam_id: int):
 @roles_required(*FLOOR)
 def freeze(exam_id: int):
     exam = _exam(exam_id)
+    if (page := ask("confirm.freeze", exam=exam.title(get_lang()))) is not None:
+        return page
     row = _freeze(exam.id) or BoardFreeze(exam_id=exam.id)
     row.frozen_at, row.actor, row.rows = utcnow(), g.user.username, scores.snapshot(exam)
     db.session.add(row)
@@ -64,6 +68,8 @@ def freeze(exam_id: int):
 @roles_required(*FLOOR)
 def unfreeze(exam_id: int):
     exam = _exam(exam_id)
+    if (page := ask("confirm.unfreeze", exam=exam.title(get_lang()))) is not None:
+        return page
     row = _freeze(exam.id)
     if row is not None:
         db.session.delete(row)
@@ -76,7 +82,10 @@ def unfreeze(exam_id: int):
 @roles_required(*FLOOR)
 def set_public(exam_id: int):
     exam = _exam(exam_id)
-    exam.board_public = request.form.get("public") == "1"
+    public = request.form.get("public") == "1"
+    if (page := ask("confirm.public" if public else "confirm.private", exam=exam.title(get_lang()))) is not None:
+        return page
+    exam.board_public = public
     db.session.commit()
     audit("board_public" if exam.board_public else "board_private", exam.key)
     return redirect(url_for("scoreboard.staff_view", exam_id=exam.id), 303)

@@ -14,6 +14,7 @@ from ..services import accounts, counting, exams, roster
 from ..services import audit as audit_log
 from ..storage.db import db
 from ..storage.models import STAFF_ROLES, Exam, Role, Submission, User
+from .confirm import ask
 from .i18n import form_value, parse_local, t
 from .policy import EXAMINERS, FLOOR, audit, check_role, roles_required
 
@@ -67,6 +68,8 @@ def new_code(uid: int):
     user = db.session.get(User, uid)
     if user is None or user.role is not Role.CANDIDATE:
         abort(404)
+    if (page := ask("confirm.new_code", number=user.username, name=user.name)) is not None:
+        return page
     code = accounts.issue_code(user)
     db.session.commit()
     audit("code_reset", user.username)
