@@ -72,11 +72,14 @@ def prove_status(run_id: int):
 def regrade_exam(exam_id: int):
     exam = exam_or_404(exam_id)
     task = request.form.get("task") or None
-    titles = {x.id: x.title.get(get_lang()) for x in exams.package(exam).tasks}
-    if task is not None and task not in titles:
-        abort(400)
+    title = ""
+    if task is not None:      # the package is read only for a task: a broken one is refused below, named
+        titles = {x.id: x.title.get(get_lang()) for x in exams.package(exam).tasks}
+        if task not in titles:
+            abort(400)
+        title = titles[task]
     if (page := ask("confirm.regrade_task" if task else "confirm.regrade_exam", exam=exam.title(get_lang()),
-                    task=titles.get(task, ""))) is not None:
+                    task=title)) is not None:
         return page
     try:
         n = regrade(exam, task_id=task)
