@@ -12,6 +12,7 @@ from flask import Flask, current_app, g, has_request_context, session
 
 from ..services import clock
 from .i18n_candidate import CATALOGUE as CANDIDATE_CATALOGUE
+from .i18n_cert import CATALOGUE as CERT_CATALOGUE
 from .i18n_staff import CATALOGUE as STAFF_CATALOGUE
 
 LANGS = ("zh", "en")
@@ -188,6 +189,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 CATALOGUE.update(STAFF_CATALOGUE)
 CATALOGUE.update(CANDIDATE_CATALOGUE)
+CATALOGUE.update(CERT_CATALOGUE)
 
 STATUSES = ("rejected", "queued", "running", "graded", "failed", "cancelled")
 
