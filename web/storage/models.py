@@ -11,7 +11,7 @@ the one it replaces to `ResultHistory`. `TheoryScore`, `ProveRun` and
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -37,13 +37,15 @@ STAFF_ROLES = frozenset({Role.ADMIN, Role.EXAMINER, Role.PROCTOR})
 class SubmissionStatus(str, enum.Enum):
     REJECTED = "rejected"     # refused at intake (kept in the store, never graded, not counted)
     QUEUED = "queued"
+    RETRYING = "retrying"     # queued again after our infrastructure failed (not the candidate's fault)
     RUNNING = "running"
     GRADED = "graded"
     FAILED = "failed"         # our infrastructure failed past the retry cap: never charged
     CANCELLED = "cancelled"   # by staff: not counted
 
 
-COUNTED = (SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.GRADED)
+COUNTED = (SubmissionStatus.QUEUED, SubmissionStatus.RETRYING, SubmissionStatus.RUNNING, SubmissionStatus.GRADED)
+ACTIVE = (SubmissionStatus.QUEUED, SubmissionStatus.RETRYING, SubmissionStatus.RUNNING)
 
 
 class JobStatus(str, enum.Enum):
@@ -106,6 +108,13 @@ class Exam(db.Model):
     theory_weight: Mapped[int] = mapped_column(default=30, server_default="30")  # % of the total; practical: the rest
     board_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # /scoreboard/<key> shown
     reference_speed: Mapped[float | None] = mapped_column(sa.Float)   # the package's (grader/speed.py)
+    # which graded submission counts (web/services/counting.py): "last", "best" or "before_deadline",
+    # the exam's rule and per-task exceptions {task id: rule}; the deadline (None: the window's end)
+    count_policy: Mapped[str] = mapped_column(sa.String(16), default="last", server_default="last")
+    task_count_policy: Mapped[dict | None] = mapped_column(sa.JSON)
+    count_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # what the public scoreboard shows of a candidate (web/services/privacy.py)
+    board_privacy: Mapped[str] = mapped_column(sa.String(16), default="masked", server_default="masked")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -179,6 +188,8 @@ class JobAttempt(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[AttemptOutcome | None] = mapped_column(_enum(AttemptOutcome), index=True)
     detail: Mapped[str | None] = mapped_column(OutputText)
+    # an infrastructure fault's category (grader.errors.FaultCause value); None when none was
+    cause: Mapped[str | None] = mapped_column(sa.String(32))
 
 
 class _ResultColumns:
@@ -346,3 +357,146 @@ class Person(db.Model):
     external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)  # the centre's own key
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Level(str, enum.Enum):
+    """The certification levels (初级 / 中级 / 高级); each covers the ones below. Values match the
+    exam package's `level` (grader/manifest.py LEVELS)."""
+    BASIC = "basic"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+    @property
+    def code(self) -> str:
+        """The digit in a certificate number."""
+        return str(list(Level).index(self) + 1)
+
+
+class SittingStatus(str, enum.Enum):
+    OPEN = "open"              # registering, sitting, marking, reviewing the pass list
+    PUBLISHED = "published"    # pass list frozen, certificates issued
+
+
+class Outcome(str, enum.Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ABSENT = "absent"          # a score missing: did not sit a part
+
+
+class Sitting(db.Model):
+    """One certification sitting (批次): a level, the board exam that is its practical part,
+    dates, a site, a versioned pass rule; published once, then frozen."""
+
+    __tablename__ = "sittings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_zh: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    level: Mapped[Level] = mapped_column(_enum(Level))
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exams.id"), index=True)
+    site_code: Mapped[str] = mapped_column(sa.String(8))             # in certificate numbers
+    site_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    starts_on: Mapped[date] = mapped_column(sa.Date)
+    ends_on: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[SittingStatus] = mapped_column(_enum(SittingStatus), default=SittingStatus.OPEN)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by: Mapped[str | None] = mapped_column(sa.String(64))
+    package_sha256: Mapped[str | None] = mapped_column(sa.String(64))   # frozen at publish
+    rule_version: Mapped[int | None] = mapped_column()                   # the rule applied at publish
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    exam: Mapped[Exam] = relationship()
+
+    def name(self, lang: str) -> str:
+        return (self.name_en if lang == "en" and self.name_en else self.name_zh)
+
+
+class PassRule(db.Model):
+    """One version of a sitting's pass rule; a change is a new version, never an edit."""
+
+    __tablename__ = "pass_rules"
+    __table_args__ = (sa.UniqueConstraint("sitting_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sittings.id"))
+    version: Mapped[int] = mapped_column()
+    theory_min: Mapped[float | None] = mapped_column(sa.Float)       # of 100; None: no minimum
+    practical_min: Mapped[float | None] = mapped_column(sa.Float)    # of 100
+    theory_weight: Mapped[int] = mapped_column(default=30)           # % of the total
+    total_min: Mapped[float | None] = mapped_column(sa.Float)        # weighted total cut-off
+    actor: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Registration(db.Model):
+    """A person registered for a sitting, with their candidate account on the sitting's exam
+    (the practical and theory scores are that account's) and any documented exception."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (sa.UniqueConstraint("sitting_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sittings.id"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    exception_outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+    exception_reason: Mapped[str | None] = mapped_column(OutputText)
+    exception_by: Mapped[str | None] = mapped_column(sa.String(64))
+    exception_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    person: Mapped[Person] = relationship()
+    candidate: Mapped[User | None] = relationship()
+
+
+class PassListEntry(db.Model):
+    """The frozen pass list: what publishing decided for one registration, never recomputed."""
+
+    __tablename__ = "pass_list"
+    __table_args__ = (sa.UniqueConstraint("sitting_id", "registration_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sittings.id"), index=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registrations.id"))
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))                 # as at publication
+    theory: Mapped[float | None] = mapped_column(sa.Float)
+    practical: Mapped[float | None] = mapped_column(sa.Float)         # of 100
+    total: Mapped[float | None] = mapped_column(sa.Float)
+    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    rule_outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))     # what the rule alone said
+    exception_reason: Mapped[str | None] = mapped_column(OutputText)
+
+    person: Mapped[Person] = relationship()
+
+
+class Certificate(db.Model):
+    """An issued certificate. Revoking keeps the row (and the number: never reused)."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)     # in the QR code's URL
+    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sittings.id"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("pass_list.id"), unique=True)
+    holder_name: Mapped[str] = mapped_column(sa.String(200))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str | None] = mapped_column(OutputText)
+    revoked_by: Mapped[str | None] = mapped_column(sa.String(64))
+
+    sitting: Mapped[Sitting] = relationship()
+    person: Mapped[Person] = relationship()
+    entry: Mapped[PassListEntry] = relationship()
+
+
+class CertificateSerial(db.Model):
+    """The last serial issued per number prefix (year, level, site): only ever counts up, in a
+    guarded UPDATE, so two publishes at once never draw the same number."""
+
+    __tablename__ = "certificate_serials"
+
+    prefix: Mapped[str] = mapped_column(sa.String(24), primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
