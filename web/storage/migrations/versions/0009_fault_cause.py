@@ -1,16 +1,16 @@
 """infrastructure faults keep their cause: a category on each job attempt (engine down, image
 missing, out of disk, engine timeout, worker lost...), and submissions may be 'retrying'
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
