@@ -46,13 +46,14 @@ def theory_import(exam_id: int):
     if request.method == "POST":
         upload = request.files.get("scores")
         if upload is None or not upload.filename:
-            problems = [(0, t("theory.missing"))]
+            problems = [(0, "", t("theory.missing"))]
         else:
-            rows, found = theory.parse(upload.read(MAX_CSV + 1)[:MAX_CSV])
-            found = found or theory.import_scores(exam, rows)
-            problems = [(p.line, t(p.key, value=p.value)) for p in found]
+            scores = theory.read(exam, upload.read(MAX_CSV + 1)[:MAX_CSV])
+            found = theory.import_scores(exam, scores)
+            problems = [(p.line, t(f"theory.field_{p.field}") if p.field else "", t(p.key, value=p.value, first=p.first))
+                        for p in found]
             if not problems:
-                imported = len(rows)
+                imported = len(scores.rows)
                 audit("theory_import", exam.key, rows=imported)
             else:
                 audit("theory_refused", exam.key, problems=len(problems))
