@@ -18,6 +18,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "count.total": {"zh": "计分总分", "en": "Counted total"},
     "count.marker": {"zh": "计分", "en": "counts"},
     "count.column": {"zh": "是否计分", "en": "Counts"},
+    # verdict labels that fit the score (web/services/feedback.py)
+    "verdict.full": {"zh": "满分", "en": "full marks"},
+    "verdict.partial": {"zh": "部分正确", "en": "partly right"},
+    "verdict.zero": {"zh": "未得分", "en": "no points"},
+    "receipt.graded": {"zh": "评分已完成。", "en": "Grading is done."},
     # the examiner's settings
     "settings.count_policy": {"zh": "计分规则（整场考试）", "en": "Which submission counts (the exam)"},
     "settings.task_policy": {"zh": "{task} 的计分规则", "en": "Which submission counts for {task}"},
