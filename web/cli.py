@@ -21,6 +21,27 @@ from grader.cli import main
 from grader.errors import PracticumError
 
 
+class _Lazy(click.Group):
+    """A command group whose commands are imported when it runs (`web.cli_contest`): mounting it
+    adds no module to what `practicum worker` loads."""
+
+    def __init__(self, name: str, target: str, help: str):
+        super().__init__(name, help=help)
+        self._target = target
+
+    def _group(self) -> click.Group:
+        import importlib
+
+        module, attr = self._target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def list_commands(self, ctx):
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        return self._group().get_command(ctx, name)
+
+
 def _instance_opt(f):
     return click.option("--instance", "instance_path", type=click.Path(file_okay=False, path_type=Path),
                         help="Folder for the database, uploads and artifacts (default $PRACTICUM_HOME/board).")(f)
@@ -150,10 +171,144 @@ def user_add(username, role, password, database_url, instance_path):
     click.echo(f"{role} {username} added")
 
 
+@click.command("similarity")
+@click.argument("exam", metavar="EXAM")
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--board", is_flag=True,
+              help="Compare the counted submissions on the board (EXAM: the exam's id or package folder).")
+@click.option("--database", "database_url", envvar="PRACTICUM_DATABASE_URL",
+              help="With --board: the board's database (default: SQLite in the instance folder).")
+@_instance_opt
+@click.option("--task", "task_ids", multiple=True, help="Only this task (repeatable; default every task).")
+@click.option("--threshold", type=click.FloatRange(0.01, 1.0), default=0.5, show_default=True,
+              help="Pairs at or above this similarity are suspects.")
+@click.option("--k", "k", type=click.IntRange(2, 200), default=12, show_default=True, help="Tokens per k-gram.")
+@click.option("--window", type=click.IntRange(1, 200), default=6, show_default=True, help="Winnowing window.")
+@click.option("--common-share", type=click.FloatRange(0.01, 1.0), default=0.5, show_default=True,
+              help="Ignore fragments shared by more than this share of the submissions.")
+@click.option("--teams", "teams_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of candidate,team: members of one team are never paired.")
+@click.option("--reference", "reference_dirs", multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of earlier hand-ins (same layout as FOLDER), compared with this sitting's (repeatable).")
+@click.option("--reference-exam", "reference_exams", multiple=True,
+              help="With --board: another exam on the board (its id) whose counted submissions are a reference set.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the pairs as CSV.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a table.")
+@click.option("--top", type=click.IntRange(0, 10_000), default=20, show_default=True,
+              help="Pairs listed per task besides the suspects.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", help="Language of refusal messages.")
+def similarity_command(exam, folder, board, database_url, instance_path, task_ids, threshold, k, window,
+                       common_share, teams_csv, reference_dirs, reference_exams, csv_path, as_json, top, lang):
+    """Compare every pair of hand-ins of each task (winnowed fingerprints of normalised code).
+
+    \b
+    practicum similarity exams/demo hand-ins/           one entry per candidate in hand-ins/:
+                                                        a file (whole-exam zip, or blur.ipynb ...)
+                                                        named after the candidate, or a folder of them
+    practicum similarity demo --board                   the board's counted submissions
+
+    The starter code is ignored, so are fragments most submissions share. A person
+    decides: the report changes no score. Exit 0 whatever it finds."""
+    import json
+
+    from grader.errors import ExamConfigError
+    from grader.manifest import load_exam
+    from grader.similarity import Settings, compare, repeats
+    from grader.similarity.export import to_csv, to_json
+    from grader.similarity.sources import collect, starter_code
+    from grader.similarity.table import render
+
+    settings = Settings(k=k, window=window, threshold=threshold, common_share=common_share,
+                        keep_pairs=max(top, 200))
+    teams = _read_teams(teams_csv) if teams_csv else {}
+    if board == (folder is not None):
+        raise click.UsageError("give a FOLDER of hand-ins or --board, not both")
+    try:
+        if board:
+            reports, repeated, notes = _board_similarity(exam, instance_path, database_url, settings, teams,
+                                                         reference_exams, task_ids)
+        else:
+            if reference_exams:
+                raise click.UsageError("--reference-exam needs --board (use --reference FOLDER)")
+            package = load_exam(Path(exam))
+            unknown = set(task_ids) - {t.id for t in package.tasks}
+            if unknown:
+                raise click.UsageError(f"no task {', '.join(sorted(unknown))} in {package.id}")
+            found = collect(folder, package, lang=lang)
+            refs = [collect(d, package, reference=True, lang=lang) for d in reference_dirs]
+            notes = [f"refused: {r.owner} {r.name}: {r.message}" for c in [found, *refs] for r in c.refused]
+            reports = []
+            for task in package.tasks:
+                if task_ids and task.id not in task_ids:
+                    continue
+                docs = found.documents.get(task.id, []) + [d for c in refs for d in c.documents.get(task.id, [])]
+                reports.append(compare(task.id, docs, boilerplate=[starter_code(task)], settings=settings,
+                                       teams=teams))
+            repeated = repeats(reports)
+    except ExamConfigError as exc:
+        click.echo(f"practicum: {exc.show()}", err=True)
+        sys.exit(exc.exit_code)
+    for note in notes:
+        click.echo(note, err=True)
+    if csv_path:
+        csv_path.write_text(to_csv(reports), encoding="utf-8-sig")
+    if as_json:
+        click.echo(json.dumps(to_json(reports, repeated), ensure_ascii=False, indent=1))
+    else:
+        click.echo(render(reports, repeated, top=top), nl=False)
+
+
+def _read_teams(path: Path) -> dict[str, str]:
+    import csv
+
+    teams = {}
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.reader(fh):
+            if len(row) >= 2 and row[0].strip() and row[1].strip() and row[0].strip().lower() != "candidate":
+                teams[row[0].strip()] = row[1].strip()
+    return teams
+
+
+def _board_similarity(exam_ref, instance_path, database_url, settings, teams, reference_exams, task_ids):
+    from sqlalchemy import select
+
+    from grader.manifest import load_exam
+    from grader.similarity import repeats
+
+    from .services import exams
+    from .services.similarity import report
+    from .storage.db import db
+    from .storage.models import Exam
+
+    app = _app(instance_path, database_url)
+    with app.app_context():
+        key = load_exam(Path(exam_ref)).id if Path(exam_ref).is_dir() else exam_ref
+        row = db.session.scalar(select(Exam).where(Exam.key == key))
+        if row is None:
+            raise click.UsageError(f"no exam {key} on the board")
+        refs = []
+        for ref_key in reference_exams:
+            ref = db.session.scalar(select(Exam).where(Exam.key == ref_key))
+            if ref is None:
+                raise click.UsageError(f"no exam {ref_key} on the board")
+            refs.append((ref, exams.package(ref)))
+        result = report(row, exams.package(row), settings=settings, teams=teams, references=refs)
+        notes = [f"not readable: submission {u.submission_id} of {u.number} ({u.code})" for u in result.unreadable]
+        tasks = [r for r in result.tasks if not task_ids or r.task in task_ids]
+        repeated = repeats(tasks) if task_ids else result.repeats
+        return tasks, repeated, notes
+
+
 main.add_command(serve_command)
 main.add_command(worker_command)
 main.add_command(db_command)
 main.add_command(user_command)
+main.add_command(similarity_command)
+main.add_command(_Lazy("contest", "web.cli_contest:contest_command",
+                       "Competitions: teams, divisions, sites (docs/contest.md)."))
+main.add_command(_Lazy("results", "web.cli_contest:results_command",
+                       "Signed results packages: a site exports, the national board verifies and imports."))
 
 if __name__ == "__main__":
     main()

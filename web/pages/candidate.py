@@ -11,13 +11,13 @@ from grader import messages
 from grader.manifest import SUFFIX, Task
 from grader.models import SubmissionKind
 
-from ..services import exams, submissions
+from ..services import counting, exams, submissions
 from ..services.clock import epoch_ms, utcnow
 from ..services.events import status_stream
 from ..services.submissions import Quota, UploadRefused
 from ..services.visibility import ResultView, candidate_view
 from ..storage.models import Role, Submission, SubmissionStatus
-from .i18n import get_lang, t
+from .i18n import get_lang, local, t
 from .policy import check_role
 
 bp = Blueprint("candidate", __name__)
@@ -29,6 +29,16 @@ def _candidates_only() -> None:
 
 
 @dataclass(frozen=True)
+class Counted:
+    """What the candidate reads about the submission that counts for a task."""
+
+    submission: Submission | None     # None: nothing graded yet, or not shown (see `hidden`)
+    view: ResultView | None
+    rule: str                         # the rule, in words
+    hidden: bool                      # which one counts depends on scores still withheld
+
+
+@dataclass(frozen=True)
 class TaskCard:
     task: Task
     title: str
@@ -36,20 +46,64 @@ class TaskCard:
     accept: str                # the file input's accept attribute
     quota: Quota
     latest: Submission | None
+    counted: Counted
     error: str | None
+
+
+@dataclass(frozen=True)
+class Total:
+    score: float | None        # None: some counted score is withheld until publication
+    max_score: float
 
 
 def accept_attr(task: Task) -> str:
     return ",".join([SUFFIX[k] for k in task.accepts if k is not SubmissionKind.PROJECT] + [".zip"])
 
 
-def _cards(exam, errors: dict[str, str] | None = None) -> list[TaskCard]:
+def rule_text(exam, task_id: str) -> str:
+    policy = counting.policy_for(exam, task_id)
+    if policy is counting.Policy.BEFORE_DEADLINE:
+        until = counting.deadline(exam)
+        return t("count.before_deadline", time=local(until)) if until else t("count.last")
+    return t(f"count.{policy.value}")
+
+
+def counted_by_task(exam, subs: list[Submission]) -> dict[str, Counted]:
+    """The counted submission of each task of the candidate's, as they may see it: under the
+    `best` rule the choice is not shown while any of the task's scores is withheld."""
+    chosen = {task: c.submission_id for (_, task), c in counting.counted(exam, g.user.id).items()}
+    by_id = {s.id: s for s in subs}
+    views = {s.id: result_view(s) for s in subs}
+    out = {}
+    for task in exams.package(exam).tasks:
+        sub = by_id.get(chosen.get(task.id))
+        withheld = any(views[s.id] is not None and views[s.id].withheld for s in subs if s.task_id == task.id)
+        hidden = sub is not None and withheld and counting.depends_on_scores(exam, task.id)
+        shown = None if hidden else sub
+        out[task.id] = Counted(shown, views[shown.id] if shown else None, rule_text(exam, task.id), hidden)
+    return out
+
+
+def total_of(exam, counted: dict[str, Counted]) -> Total:
+    package = exams.package(exam)
+    parts = [c for c in counted.values() if c.submission is not None or c.hidden]
+    if any(c.hidden or c.view is None or c.view.withheld for c in parts):
+        return Total(None, package.max_score)
+    return Total(round(sum(c.view.score for c in parts), 4), package.max_score)
+
+
+def _cards(exam, errors: dict[str, str] | None = None) -> tuple[list[TaskCard], Total]:
     lang, now = get_lang(), utcnow()
-    latest = submissions.latest_by_task(g.user.id, exam.id)
-    return [TaskCard(task=task, title=task.title.get(lang), statement=exams.statement_html(exam, task.id, lang),
-                     accept=accept_attr(task), quota=submissions.quota(exam, g.user.id, task.id, now),
-                     latest=latest.get(task.id), error=(errors or {}).get(task.id))
-            for task in exams.package(exam).tasks]
+    subs = submissions.history(g.user.id, exam.id)
+    latest: dict[str, Submission] = {}
+    for sub in subs:
+        latest.setdefault(sub.task_id, sub)
+    counted = counted_by_task(exam, subs)
+    cards = [TaskCard(task=task, title=task.title.get(lang), statement=exams.statement_html(exam, task.id, lang),
+                      accept=accept_attr(task), quota=submissions.quota(exam, g.user.id, task.id, now),
+                      latest=latest.get(task.id), counted=counted[task.id], error=(errors or {}).get(task.id))
+             for task in exams.package(exam).tasks]
+    return cards, total_of(exam, counted)
 
 
 def _exam_page(errors: dict[str, str] | None = None, status: int = 200):
@@ -57,7 +111,8 @@ def _exam_page(errors: dict[str, str] | None = None, status: int = 200):
     if exam is None:
         return render_template("candidate/no_exam.html"), status
     window = exams.window(exam)
-    return render_template("candidate/exam.html", exam=exam, cards=_cards(exam, errors),
+    cards, total = _cards(exam, errors)
+    return render_template("candidate/exam.html", exam=exam, cards=cards, total=total,
                            state=window.state(utcnow()).value,
                            start_ms=epoch_ms(exam.window_start), end_ms=epoch_ms(exam.window_end)), status
 
@@ -112,8 +167,12 @@ def _owned_or_404(sid: int) -> Submission:
 @bp.get("/submissions")
 def history():
     subs = submissions.history(g.user.id)
-    return render_template("candidate/history.html", subs=subs,
-                           views={s.id: result_view(s) for s in subs}, task_titles=_titles(g.user.exam))
+    exam = g.user.exam
+    counted = counted_by_task(exam, [s for s in subs if s.exam_id == exam.id]) if exam is not None else {}
+    return render_template("candidate/history.html", subs=subs, views={s.id: result_view(s) for s in subs},
+                           task_titles=_titles(exam), counted=counted,
+                           counted_ids={c.submission.id for c in counted.values() if c.submission},
+                           total=total_of(exam, counted) if exam is not None else None)
 
 
 def _titles(exam) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from ..services import accounts, exams, roster
+from ..services import accounts, counting, exams, roster
 from ..services import audit as audit_log
 from ..storage.db import db
 from ..storage.models import STAFF_ROLES, Exam, Role, Submission, User
@@ -92,26 +92,50 @@ def exam_settings(exam_id: int):
             interval = int(request.form.get("min_interval_s", "0").strip() or 0)
             if (limit is not None and limit < 1) or interval < 0 or (start and end and end <= start):
                 raise ValueError
+            policy, per_task = _count_rules(exam)
+            count_deadline = parse_local(request.form.get("count_deadline"))
         except ValueError:
             error = t("exam_settings.invalid")
         else:
             before = _settings(exam)
             exam.window_start, exam.window_end = start, end
             exam.attempt_limit, exam.min_interval_s = limit, interval
+            exam.count_policy, exam.task_count_policy = policy.value, per_task or None
+            exam.count_deadline = count_deadline
             exam.published = request.form.get("published") == "1"
             exam.intake_paused = request.form.get("intake_paused") == "1"
             db.session.commit()
             audit("exam_settings", exam.key, before=before, after=_settings(exam))
             return redirect(url_for("staff.exam_list"), 303)
-    return render_template("staff/exam_settings.html", exam=exam, error=error, form_value=form_value), \
-        400 if error else 200
+    return render_template("staff/exam_settings.html", exam=exam, error=error, form_value=form_value,
+                           tasks=exams.package(exam).tasks, policies=list(counting.Policy),
+                           task_policy=exam.task_count_policy or {}), 400 if error else 200
+
+
+def _count_rules(exam: Exam) -> tuple[counting.Policy, dict[str, str]]:
+    """The exam's counting rule and per-task exceptions from the form (ValueError for an unknown one)."""
+    policy = counting.parse(request.form.get("count_policy", counting.DEFAULT.value))
+    if policy is None:
+        raise ValueError
+    per_task = {}
+    for task in exams.package(exam).tasks:
+        value = request.form.get(f"count_policy_{task.id}", "")
+        if value:
+            chosen = counting.parse(value)
+            if chosen is None:
+                raise ValueError
+            if chosen is not policy:
+                per_task[task.id] = chosen.value
+    return policy, per_task
 
 
 def _settings(exam: Exam) -> dict:
     return {"window_start": exam.window_start.isoformat() if exam.window_start else None,
             "window_end": exam.window_end.isoformat() if exam.window_end else None,
             "attempt_limit": exam.attempt_limit, "min_interval_s": exam.min_interval_s,
-            "published": exam.published, "intake_paused": exam.intake_paused}
+            "published": exam.published, "intake_paused": exam.intake_paused,
+            "count_policy": exam.count_policy, "task_count_policy": exam.task_count_policy,
+            "count_deadline": exam.count_deadline.isoformat() if exam.count_deadline else None}
 
 
 @bp.get("/audit")

@@ -10,7 +10,7 @@ from grader.manifest import Exam as Package
 
 from ..storage.db import db
 from ..storage.models import Exam, Result, Submission
-from .scores import counted_ids
+from .counting import counted_ids
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,15 @@ class Analysis:
 
 
 def analyse(exam: Exam, package: Package) -> Analysis:
-    rows = db.session.execute(select(Submission.candidate_id, Result.task_id, Result.score, Result.tests)
-                              .join(Result, Result.submission_id == Submission.id)
-                              .where(Submission.id.in_(counted_ids(exam.id)))).all()
+    counted = counted_ids(exam)      # filtered here: an IN list of every counted id outgrows SQLite's
+    rows = [r for r in db.session.execute(                               # bound-parameter limit
+        select(Submission.id, Submission.candidate_id, Result.task_id, Result.score, Result.tests)
+        .join(Result, Result.submission_id == Submission.id).where(Submission.exam_id == exam.id))
+        if r[0] in counted]
     acc: dict[tuple[str, str], list[float]] = {}     # (task, test) -> [graded, passed, points]
     per_task: dict[str, int] = {}
     totals: dict[int, float] = {}
-    for cid, task_id, score, tests in rows:
+    for _sid, cid, task_id, score, tests in rows:
         per_task[task_id] = per_task.get(task_id, 0) + 1
         totals[cid] = totals.get(cid, 0.0) + score
         for t in tests or []:

@@ -22,7 +22,8 @@ from grader.report import to_gradescope
 
 from ..storage.db import db
 from ..storage.models import Exam, Result, Submission, User
-from .scores import board, counted_ids
+from .counting import counted_ids
+from .scores import board
 
 
 def _num(x: float | None) -> str:
@@ -58,7 +59,7 @@ def report_of(exam_key: str, sub: Submission, r: Result) -> GradeReport:
 
 def gradescope_items(exam: Exam) -> Iterator[dict]:
     """Every submission of the exam with a current result, oldest first, with who and whether it counts."""
-    counted = set(db.session.scalars(counted_ids(exam.id)))
+    counted = counted_ids(exam)
     q = (select(Submission, Result, User.username).join(Result, Result.submission_id == Submission.id)
          .join(User, User.id == Submission.candidate_id).where(Submission.exam_id == exam.id)
          .order_by(Submission.id).execution_options(yield_per=500))

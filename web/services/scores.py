@@ -1,9 +1,9 @@
 """Scores per candidate: each task's counted result, the practical total, theory, the weighted total.
 
-The counted result of a task is the current result of the candidate's newest
-submission of it that has one: the last hand-in counts (a newer one still in the
-queue does not hide the one before). Three queries whatever the number of
-candidates: the counted results, the candidates, the theory scores.
+The counted result of a task is the one the exam's counting rule picks
+(`web.services.counting`: last graded, best, or last before the deadline; a newer
+upload still in the queue does not hide the one before). Three queries whatever the
+number of candidates: the contenders, the candidates, the theory scores.
 
 Public boards see, before the exam's results are published, only the points of
 `visible` tests (`Result.visible_score`), so a board never reveals what the
@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..storage.db import db
-from ..storage.models import Exam, Result, Role, Submission, SubmissionStatus, TheoryScore, User
+from ..storage.models import Exam, Result, Role, Submission, TheoryScore, User
+from . import counting
 
 
 @dataclass(frozen=True)
@@ -44,23 +45,11 @@ class Row:
         return bool(self.tasks)
 
 
-def counted_ids(exam_id: int):
-    """The counted submission ids of an exam, as a subquery (one per candidate and task)."""
-    return (select(func.max(Submission.id))
-            .join(Result, Result.submission_id == Submission.id)
-            .where(Submission.exam_id == exam_id, Submission.status != SubmissionStatus.CANCELLED)
-            .group_by(Submission.candidate_id, Submission.task_id))
-
-
-def counted_points(exam_id: int) -> dict[int, dict[str, Points]]:
-    """{candidate id: {task id: Points}} in one query."""
-    rows = db.session.execute(
-        select(Submission.candidate_id, Submission.task_id, Submission.id, Result.score, Result.visible_score)
-        .join(Result, Result.submission_id == Submission.id)
-        .where(Submission.id.in_(counted_ids(exam_id)))).all()
+def counted_points(exam: Exam) -> dict[int, dict[str, Points]]:
+    """{candidate id: {task id: Points}}: the exam's counting rule applied (`counting.counted`)."""
     out: dict[int, dict[str, Points]] = {}
-    for cid, task, sid, score, visible in rows:
-        out.setdefault(cid, {})[task] = Points(score, visible or 0.0, sid)
+    for (cid, task), g in counting.counted(exam).items():
+        out.setdefault(cid, {})[task] = Points(g.score, g.visible, g.submission_id)
     return out
 
 
@@ -139,7 +128,7 @@ def board(exam: Exam, practical_max: float, *, public: bool = False, cache: dict
     three aggregate queries while nothing changes."""
     if cache is None:
         return live_board(exam, practical_max, public=public)
-    key = (exam.id, public, exam.published, exam.theory_weight, practical_max)
+    key = (exam.id, public, exam.published, exam.theory_weight, practical_max, counting.signature(exam))
     now = version(exam.id)
     with _cache_lock:
         hit = cache.get(key)
@@ -153,7 +142,7 @@ def board(exam: Exam, practical_max: float, *, public: bool = False, cache: dict
 
 def live_board(exam: Exam, practical_max: float, *, public: bool = False) -> list[Row]:
     """The live ranking by practical points (staff: every point; public: see the module's note)."""
-    rows = rows_from(candidates(exam.id), counted_points(exam.id), theory_scores(exam.id),
+    rows = rows_from(candidates(exam.id), counted_points(exam), theory_scores(exam.id),
                      practical_max=practical_max, weight=exam.theory_weight, public=public,
                      published=exam.published)
     return rank(rows, lambda r: (round(r.practical, 4),))
@@ -161,7 +150,7 @@ def live_board(exam: Exam, practical_max: float, *, public: bool = False) -> lis
 
 def snapshot(exam: Exam) -> list[dict]:
     """What a freeze keeps: every candidate's counted points, both full and visible-only."""
-    points = counted_points(exam.id)
+    points = counted_points(exam)
     return [{"id": cid, "number": number, "name": name, "seat": seat,
              "tasks": {t: [p.score, p.visible, p.submission_id] for t, p in points.get(cid, {}).items()}}
             for cid, number, name, seat in candidates(exam.id)]
