@@ -120,6 +120,75 @@ def grade(exam_dir, submission, task_id, as_json, fmt, output, lang, artifacts, 
         sys.exit(4)
 
 
+@main.command()
+@click.argument("exam_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("folder", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the reports, artifacts and class table (default: FOLDER-graded beside it).")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Submissions (and sandboxes) at once (default: the number of cores).")
+@click.option("--force", is_flag=True, help="Grade again even what was graded before with the same bytes and package.")
+@click.option("--task", "task_id", help="Grade every submission as this task.")
+@click.option("--assignment", help="nbgrader layout: the assignment folder to grade (when students have several).")
+@click.option("--lang", type=LANG, default=None, help="Language of candidate messages (default en, or $PRACTICUM_LANG).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@_worker_speed_option
+def batch(exam_dir, folder, out, jobs, force, task_id, assignment, lang, quiet, worker_speed):
+    """Grade every submission in FOLDER (or an LMS download .zip) against EXAM_DIR.
+
+    \b
+    FOLDER holds one file (.ipynb, .py, .zip) or folder per candidate, named after
+    them (Otter's layout too); an nbgrader course (submitted/<student>/<assignment>/);
+    or it is the zip a learning platform downloads (Moodle, Canvas).
+    Writes OUT/reports/<candidate>.json (the `grade --json` report), OUT/artifacts/<candidate>/,
+    OUT/class.csv, OUT/class.xlsx and OUT/gradescope.json; prints the class table.
+
+    \b
+    Resumable: a re-run skips what was graded with the same sha256 and exam package
+    (unless --force). Ctrl-C stops cleanly (its sandboxes are killed and removed);
+    running the command again finishes the rest. A refused submission is a row with
+    its reason, never the end of the batch.
+
+    Exit 0 when every submission was dealt with; 4 when a sandbox failed for some
+    (run again to retry them); 130 when stopped.
+    """
+    from . import pool, sandbox as sb
+    from .batch.exports import summary
+    from .batch.run import Options, grade_folder
+    from .manifest import load_exam
+    from .store import Store
+
+    lang = lang or messages.default_lang()
+    sb.install_signal_cleanup()
+    jobs = pool.configure(jobs)
+    if out is None:
+        stem = folder.stem if folder.is_file() else folder.resolve().name
+        out = folder.resolve().parent / f"{stem}-graded"
+    try:
+        loaded = load_exam(exam_dir)
+        if task_id is not None:
+            loaded.task(task_id)
+        outcome = grade_folder(loaded, folder, out, Options(jobs=jobs, force=force, lang=lang, task=task_id,
+                                                            assignment=assignment, worker=_worker(worker_speed)),
+                               store=Store(practicum_home() / "store"),
+                               stream=open(os.devnull, "w") if quiet else None,
+                               say=None if quiet else lambda s: click.echo(s, err=True))
+    except KeyError:
+        raise click.BadParameter(f"no task {task_id!r} in this exam", param_hint="--task")
+    except PracticumError as exc:
+        _fail(exc, lang, False)
+        return
+    click.echo(summary(list(outcome.records), list(outcome.task_ids)))
+    click.echo(f"graded now {outcome.graded}, kept from before {outcome.kept}; "
+               + ", ".join(f"{name} {path}" for name, path in outcome.files.items()), err=True)
+    if outcome.interrupted:
+        click.echo(f"practicum: stopped; {outcome.left} submission(s) not graded yet. "
+                   f"Run the same command again to finish them.", err=True)
+        sys.exit(130)
+    if not outcome.infra_ok:
+        sys.exit(4)
+
+
 # --------------------------------------------------------------------------- sandbox
 
 @main.group()

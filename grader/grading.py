@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from . import exam_data, images, messages, sandbox, speed
-from .intake import Intake, accept
+from .intake import Intake, TaskFiles, accept
 from .manifest import Exam
 from .models import GradeReport, TaskResult, TimeScale, round_score
 from .runner import grade_tasks
@@ -53,7 +55,7 @@ def grade_intake(exam: Exam, intake: Intake, *, image: str, lang: str, only: str
     handed_in = [(t, intake.tasks[t.id]) for t in wanted if t.id in intake.tasks]
     graded = grade_tasks(exam, handed_in, image=image, artifacts=artifacts, lang=lang, parallel=parallel_tasks,
                          progress=progress, job=job)
-    results = [_noted(graded[t.id], intake.tasks[t.id].converted, lang) if t.id in graded
+    results = [_noted(graded[t.id], intake.tasks[t.id], lang) if t.id in graded
                else missing_task(t, lang) for t in wanted]
     return GradeReport(
         exam=exam.id, submission=intake.ref,
@@ -66,11 +68,21 @@ def grade_intake(exam: Exam, intake: Intake, *, image: str, lang: str, only: str
     )
 
 
-def _noted(result: TaskResult, converted: tuple[str, ...], lang: str) -> TaskResult:
-    """The task's feedback, with a note naming the scripts intake converted from GBK."""
-    if not converted:
+def _run_stamp() -> str:
+    """Unique to this grading run: UTC time to the microsecond and the process id."""
+    now = datetime.now(timezone.utc)
+    return f"{now:%Y%m%dT%H%M%S%f}-{os.getpid()}"
+
+
+def _noted(result: TaskResult, files: TaskFiles, lang: str) -> TaskResult:
+    """The task's feedback, with a note naming what intake changed on the way: scripts
+    converted from GBK, notebooks whose changed cell types were normalised."""
+    notes = [(key, names) for key, names in (("converted_gbk", files.converted),
+                                             ("repaired_notebook", files.repaired)) if names]
+    if not notes:
         return result
-    note = {code: messages.text("converted_gbk", code, files=", ".join(converted)) for code in messages.LANGS}
+    note = {code: " ".join(messages.text(key, code, files=", ".join(names)) for key, names in notes)
+            for code in messages.LANGS}
     return dataclasses.replace(
         result, message=f"{result.message} {note.get(lang, note['en'])}",
         messages=tuple((code, f"{text} {note.get(code, note['en'])}") for code, text in result.messages))
@@ -80,16 +92,20 @@ def grade_path(exam: Exam, source: Path, *, store: Store, task: str | None = Non
                artifacts_root: Path | None = None, image: str | None = None,
                parallel_tasks: int = 1, progress=None, job: str | None = None,
                scale: TimeScale | None = None, extra: float = 1.0,
-               worker: speed.WorkerSpeed | None = None) -> GradeReport:
+               worker: speed.WorkerSpeed | None = None, submission_id: str | None = None) -> GradeReport:
     """Accept `source` (raises SubmissionRejected, after storing it) and grade it.
 
-    Artifacts go to `artifacts_root/<first 16 hex of the submission's sha256>`.
+    Artifacts go to `artifacts_root/<submission_id>`: one folder per submission, never
+    per content hash, since two candidates may hand in the same bytes (a batch names
+    the folder after the candidate). Without an id the folder is
+    `<first 16 hex of the sha256>-<this run's UTC time and process>`, new for every run.
     """
     image = image or resolve_image(exam)
     exam = prepare_exam(exam, image, progress=progress)
     with tempfile.TemporaryDirectory(prefix="practicum-intake-") as work:
         intake = accept(Path(source), exam, store, task=task, workdir=Path(work))
-        artifacts = artifacts_root / intake.ref.sha256[:16] if artifacts_root else None
+        folder = submission_id or f"{intake.ref.sha256[:16]}-{_run_stamp()}"
+        artifacts = artifacts_root / folder if artifacts_root else None
         if progress:
             progress(f"accepted {intake.ref.filename} (sha256 {intake.ref.sha256[:12]}): "
                      f"{len(intake.tasks)} task(s) handed in")

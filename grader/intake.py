@@ -56,6 +56,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import notebook_fix
 from .errors import SubmissionRejected
 from .manifest import SUFFIX, Exam, Task
 from .models import SubmissionKind, SubmissionRef
@@ -96,6 +97,7 @@ class TaskFiles:
     root: Path          # folder under workdir holding the candidate's files for the task
     entry: str          # file to execute/import, relative to root
     converted: tuple[str, ...] = ()   # scripts saved in GBK / GB18030, converted to UTF-8
+    repaired: tuple[str, ...] = ()    # notebooks whose changed cell types were normalised
 
 
 @dataclass(frozen=True)
@@ -204,17 +206,21 @@ def _from_single(path: Path, name: str, exam: Exam, chosen: Task | None,
     if kind not in task.accepts:
         raise SubmissionRejected("kind_not_accepted", task=task.id, kind=kind.value,
                                  accepted=", ".join(task.expected_files()))
-    original = path.read_bytes()
-    data = _check_content(original, kind, name)
+    data, change = _check_content(path.read_bytes(), kind, name)
     root = workdir / "tasks" / task.id
     _mkdir(root)
     entry = task.name + SUFFIX[kind]
     _write_file(root / entry, data)
-    converted = (name,) if kind is SubmissionKind.SCRIPT and data is not original else ()
-    return {task.id: TaskFiles(task_id=task.id, kind=kind, root=root, entry=entry, converted=converted)}
+    return {task.id: TaskFiles(task_id=task.id, kind=kind, root=root, entry=entry,
+                               converted=(name,) if change == "gbk" else (),
+                               repaired=(name,) if change == "cells" else ())}
 
 
 def _infer_task(name: str, kind: SubmissionKind, exam: Exam) -> Task:
+    """The task a lone file is for: by its name, or the exam's only task (a class's
+    notebooks are often named after the candidate: `alice.ipynb`)."""
+    if len(exam.tasks) == 1:
+        return exam.tasks[0]
     stem = Path(name).stem.strip()
     candidates = [stem, _COPY_SUFFIX.sub("", stem).strip()]
     for exact in (True, False):
@@ -230,8 +236,10 @@ def _infer_task(name: str, kind: SubmissionKind, exam: Exam) -> Task:
     raise SubmissionRejected("task_needs_choice", name=name, tasks=_task_ids(exam))
 
 
-def _check_content(data: bytes, kind: SubmissionKind, name: str) -> bytes:
-    """Refuse what cannot be run at all; return the bytes to hand to the runner."""
+def _check_content(data: bytes, kind: SubmissionKind, name: str) -> tuple[bytes, str | None]:
+    """Refuse what cannot be run at all; return the bytes to hand to the runner and what was
+    changed on the way: None, "gbk" (a script converted to UTF-8) or "cells" (a notebook's
+    cells normalised, see `notebook_fix`)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -240,11 +248,13 @@ def _check_content(data: bytes, kind: SubmissionKind, name: str) -> bytes:
         converted = _from_gb18030(data)
         if converted is None:
             raise SubmissionRejected("not_utf8", name=name) from None
-        return converted
+        return converted, "gbk"
     if kind is SubmissionKind.NOTEBOOK:
-        _check_notebook(text, name)
-        return data[len(BOM):] if data.startswith(BOM) else data   # Jupyter chokes on a BOM
-    return data   # a script's syntax errors are graded, not refused
+        repaired = _check_notebook(text, name)
+        if repaired is not None:
+            return repaired, "cells"
+        return (data[len(BOM):] if data.startswith(BOM) else data), None   # Jupyter chokes on a BOM
+    return data, None   # a script's syntax errors are graded, not refused
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -282,7 +292,9 @@ def _convert_scripts(root: Path, skip: str) -> list[str]:
     return converted
 
 
-def _check_notebook(text: str, name: str) -> None:
+def _check_notebook(text: str, name: str) -> bytes | None:
+    """None when the notebook is valid as it is; the repaired bytes when only its cells'
+    shapes were wrong (a cell whose type was changed); refused otherwise."""
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -296,8 +308,12 @@ def _check_notebook(text: str, name: str) -> None:
             warnings.simplefilter("ignore")
             nb = nbformat.reads(text, as_version=4)
             nbformat.validate(nb)
+        return None
     except Exception as exc:   # noqa: BLE001 - any parser failure means "not a notebook"
-        _bad_notebook(name, _short(exc))
+        repaired = notebook_fix.repair(raw)
+        if repaired is None:
+            _bad_notebook(name, _short(exc))
+        return repaired
 
 
 def _bad_notebook(name: str, detail: str):
@@ -337,8 +353,8 @@ def _from_zip(path: Path, name: str, exam: Exam, chosen: Task | None, limits: In
     for task, kind, folder, entry in found:
         rel_entry = f"{folder}/{entry}" if folder else entry
         data = (unpacked / rel_entry).read_bytes()
-        cleaned = _check_content(data, kind if kind is not SubmissionKind.PROJECT else SubmissionKind.SCRIPT,
-                                 rel_entry)
+        cleaned, change = _check_content(data, kind if kind is not SubmissionKind.PROJECT else SubmissionKind.SCRIPT,
+                                         rel_entry)
         dest = workdir / "tasks" / task.id
         if kind is SubmissionKind.PROJECT:
             _mkdir(dest)
@@ -347,9 +363,10 @@ def _from_zip(path: Path, name: str, exam: Exam, chosen: Task | None, limits: In
         if cleaned is not data:
             _write_file(dest / entry, cleaned, replace=True)
         converted = _convert_scripts(dest, skip=entry) if kind is SubmissionKind.PROJECT else []
-        if kind is not SubmissionKind.NOTEBOOK and cleaned is not data:
+        if change == "gbk":
             converted.insert(0, rel_entry)
-        out[task.id] = TaskFiles(task_id=task.id, kind=kind, root=dest, entry=entry, converted=tuple(converted))
+        out[task.id] = TaskFiles(task_id=task.id, kind=kind, root=dest, entry=entry, converted=tuple(converted),
+                                 repaired=(rel_entry,) if change == "cells" else ())
     shutil.rmtree(unpacked, ignore_errors=True)
     return out
 

@@ -24,6 +24,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ExamConfigError
@@ -33,6 +34,8 @@ MANIFEST = "exam.toml"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$")
 SUFFIX = {SubmissionKind.NOTEBOOK: ".ipynb", SubmissionKind.SCRIPT: ".py"}
+# the certification levels a package may examine (初级 / 中级 / 高级); a sitting's level must match
+LEVELS = ("basic", "intermediate", "advanced")
 
 
 def _check_id(v: str) -> str:
@@ -112,6 +115,8 @@ class ExamModel(BaseModel):
     data: DataModel = DataModel()
     # the worker speed (grader/speed.py) at which the limits were set: written by `exam prove`
     reference_speed: float | None = Field(default=None, gt=0, le=100)
+    # which certification level the package examines; None: not a certification exam
+    level: Literal["basic", "intermediate", "advanced"] | None = None
     tasks: list[TaskModel] = Field(min_length=1)
 
     _id = field_validator("id")(_check_id)
@@ -186,6 +191,7 @@ class Exam:
     generator: str | None
     tasks: tuple[Task, ...]
     reference_speed: float | None = None
+    level: str | None = None       # one of LEVELS, or None
 
     @property
     def max_score(self) -> float:
@@ -362,7 +368,7 @@ def read_exam(root: Path) -> tuple[Exam | None, list[Problem]]:
             names[f] = t.id
     exam = Exam(id=model.id, title=model.title, image=model.image, root=root.resolve(),
                 limits=exam_limits, generator=model.data.generator, tasks=tuple(tasks),
-                reference_speed=model.reference_speed)
+                reference_speed=model.reference_speed, level=model.level)
     return exam, problems
 
 

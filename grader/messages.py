@@ -31,6 +31,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Note: {files} was saved in GBK / GB18030 (a Chinese Windows encoding) and was converted to UTF-8 for grading.",
         "zh": "注意：{files} 以 GBK / GB18030 编码保存，评分时已转换为 UTF-8。",
     },
+    "repaired_notebook": {
+        "en": "Note: in {files} a cell whose type had been changed still carried the old type's fields (outputs on a text cell, or none on a code cell); they were normalised for grading.",
+        "zh": "注意：{files} 中有单元格改过类型，仍带着原类型的字段（文本单元格带输出，或代码单元格缺少输出）；评分时已规范化。",
+    },
     "bad_notebook": {
         "en": "{name} is not a valid Jupyter notebook ({detail}). Open it in Jupyter, save it, and upload it again.",
         "zh": "{name} 不是有效的 Jupyter 笔记本（{detail}）。请在 Jupyter 中打开并保存后重新上传。",
@@ -68,8 +72,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "本考试没有题目“{task}”。题目有：{tasks}。",
     },
     "task_needs_choice": {
-        "en": "Cannot tell which task {name} is for. Name the task (tasks: {tasks}).",
-        "zh": "无法判断 {name} 属于哪道题。请指明题目（题目有：{tasks}）。",
+        "en": "Cannot tell which task {name} is for. Name the file after its task, or give the task (on the command line: --task TASK; tasks: {tasks}).",
+        "zh": "无法判断 {name} 属于哪道题。请按题目命名文件，或指明题目（命令行：--task 题目；题目有：{tasks}）。",
     },
     "kind_not_accepted": {
         "en": "Task {task} does not accept a {kind}; it accepts {accepted}.",

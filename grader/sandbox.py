@@ -76,12 +76,15 @@ def get_client() -> docker.DockerClient:
     global _client
     with _client_lock:
         if _client is None:
+            client = None
             try:
-                _client = docker.from_env(version="auto", timeout=120)
-                _client.ping()
+                client = docker.from_env(version="auto", timeout=120)
+                client.ping()
             except (DockerException, requests.RequestException) as exc:
-                _client = None
+                if client is not None:
+                    client.close()          # its connection pool, not left to the garbage collector
                 raise EngineUnavailable(str(exc).splitlines()[0][:200]) from None
+            _client = client
         return _client
 
 
@@ -137,6 +140,24 @@ def cancel(job: str, client: docker.DockerClient | None = None, *, mine_only: bo
             c.kill()
             killed += 1
         except DockerException:
+            pass
+    return killed
+
+
+def kill_mine() -> int:
+    """Kill every sandbox this process is running (a batch stopped with Ctrl-C); each run's
+    own `finally` then removes its container. Returns how many were killed."""
+    with _live_lock:
+        ids = list(_live)
+    if not ids:
+        return 0
+    client = get_client()
+    killed = 0
+    for cid in ids:
+        try:
+            client.api.kill(cid)
+            killed += 1
+        except (DockerException, requests.RequestException):   # gone already, or not started yet
             pass
     return killed
 

@@ -25,6 +25,9 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 # the board's browser tests: Debian's Chromium (never a downloaded browser) and a CJK font
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
+# certificate PDFs: WeasyPrint lays text out with Debian's Pango (and HarfBuzz's subsetter)
+compgen -G '/usr/lib/*/libpangoft2-1.0.so.0' >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+compgen -G '/usr/lib/*/libharfbuzz-subset.so.0' >/dev/null || need+=(libharfbuzz-subset0)
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then need+=(python3-venv); fi
 # the distributed mode's tests run their own redis-server and PostgreSQL (tests/infra.py), each
 # on a free port in a temp dir: the packages' system services are not needed, so apt does not

@@ -393,3 +393,12 @@ def test_a_docstring_line_starting_zh_gives_the_chinese_title(tmp_path):
     assert (a.description, a.description_zh, a.title("zh"), a.title("en")) == \
         ("the answer is right", "答案正确", "答案正确", "the answer is right")
     assert (b.description, b.description_zh) == ("test_b", "只有中文")
+
+
+def test_a_package_declares_the_certification_level_it_examines(pkg):
+    edit(pkg / "exam.toml", 'image = "default"\n', 'image = "default"\nlevel = "expert"\n')
+    exam, problems = read_exam(pkg)
+    assert exam is None and find(problems, "exam.toml", "level")
+    exam, problems = read_exam(Path(__file__).resolve().parents[1] / "exams" / "edge-ai-practical")
+    assert problems == [] and exam.level == "intermediate"
+    assert read_exam(Path(__file__).resolve().parents[1] / "exams" / "demo")[0].level is None
