@@ -39,7 +39,7 @@ def test_public_samples_are_not_the_hidden_set(image_tag, tmp_path, monkeypatch)
                   for p in task.dir("public").rglob("*") if p.is_file()}
         hidden = {p.relative_to(task.dir("hidden")): p.read_bytes()
                   for p in task.dir("hidden").rglob("*") if p.is_file()}
-        shared_inputs = {"seed.jsonl", "lexicon.json", "seed_labels.csv"}       # the seed sets, given twice
+        shared_inputs = {"seed.jsonl", "lexicon.json", "seed_labels.csv", "classes.txt"}   # given twice
         same = [str(k) for k, v in hidden.items() if public.get(k) == v
                 and k.name not in shared_inputs and k.parts[0] != "seed"]
         assert not same, f"{task.id}: public files identical to hidden ones: {same[:3]}"

@@ -35,6 +35,17 @@ FLAWED = {
         ('w.writerow([path.name, f"{s:.3f}", f"{e:.3f}", digit])',
          "w.writerow([path.name, int(s * rate), int(e * rate), digit])"),
     )),
+    "vision/corner_not_centre.py": ("full/vision.py", (
+        ('"""Reference: one colour range per class in HSV, the outline added back, YOLO lines."""',
+         '"""Flawed: YOLO lines give the top-left corner where the centre belongs."""'),
+        ("{(x1 + x2) / 2 / wid:.6f} {(y1 + y2) / 2 / hgt:.6f}", "{x1 / wid:.6f} {y1 / hgt:.6f}"),
+    )),
+    "vision/bottle_can_swapped.py": ("full/vision.py", (
+        ('"""Reference: one colour range per class in HSV, the outline added back, YOLO lines."""',
+         '"""Flawed: the hue ranges of bottle and can swapped (green parts labeled can, red ones bottle)."""'),
+        ('HUES = {"bottle": [(40, 80)], "can": [(0, 6), (170, 180)], "box": [(10, 25)]}',
+         'HUES = {"can": [(40, 80)], "bottle": [(0, 6), (170, 180)], "box": [(10, 25)]}'),
+    )),
 }
 
 
