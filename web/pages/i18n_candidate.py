@@ -23,6 +23,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "verdict.partial": {"zh": "部分正确", "en": "partly right"},
     "verdict.zero": {"zh": "未得分", "en": "no points"},
     "receipt.graded": {"zh": "评分已完成。", "en": "Grading is done."},
+    # the candidate kit
+    "kit.download": {"zh": "下载本题资料包（zip）", "en": "Download this task's kit (zip)"},
+    "kit.what": {"zh": "题目说明、起始文件和公开样例数据（放在代码读取的目录中），不含评分用的隐藏数据。",
+                 "en": "The statement, starter files and public sample data (where the code reads it); "
+                       "never the hidden grading data."},
+    "kit.unavailable": {"zh": "资料包暂时无法生成，请稍后再试或联系监考老师。",
+                        "en": "The kit cannot be built right now; try again shortly or ask a proctor."},
     # the examiner's settings
     "settings.count_policy": {"zh": "计分规则（整场考试）", "en": "Which submission counts (the exam)"},
     "settings.task_policy": {"zh": "{task} 的计分规则", "en": "Which submission counts for {task}"},
