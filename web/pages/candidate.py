@@ -153,8 +153,19 @@ def result_view(sub: Submission) -> ResultView | None:
     r = sub.result
     if r is None or sub.status is not SubmissionStatus.GRADED:
         return None
+    lang = get_lang()
     return candidate_view(score=r.score, max_score=r.max_score, status=r.status, message=r.message,
-                          tests=r.tests or [], published=sub.exam.published)
+                          tests=r.tests or [], published=sub.exam.published, lang=lang,
+                          titles=check_titles(sub.exam, sub.task_id, lang), messages=r.messages)
+
+
+def check_titles(exam, task_id: str, lang: str) -> dict[str, str]:
+    """Each check's title in `lang`, from the exam's package (its docstring's `zh:` line for Chinese)."""
+    try:
+        task = exams.package(exam).task(task_id)
+    except KeyError:
+        return {}
+    return {spec.name: spec.title(lang) for spec in task.tests}
 
 
 def _owned_or_404(sid: int) -> Submission:
