@@ -46,6 +46,18 @@ FLAWED = {
         ('HUES = {"bottle": [(40, 80)], "can": [(0, 6), (170, 180)], "box": [(10, 25)]}',
          'HUES = {"can": [(40, 80)], "bottle": [(0, 6), (170, 180)], "box": [(10, 25)]}'),
     )),
+    "audit/no_corrections.py": ("full/audit.py", (
+        ('"""Reference: label every picture again by colour, compare with the given labels, report and correct."""',
+         '"""Flawed: the errors are found and reported, but the given labels are copied as the corrected set\n'
+         '(and counted in stats.json)."""'),
+        ("        for c, *_ in found:\n", "        found = read_labels(DATA / \"labels\" / f\"{path.stem}.txt\", wid, hgt)\n"
+                                       "        for c, *_ in found:\n"),
+    )),
+    "audit/no_loose_boxes.py": ("full/audit.py", (
+        ('"""Reference: label every picture again by colour, compare with the given labels, report and correct."""',
+         '"""Flawed: a box is only checked for its class, never for its fit: loose boxes go unreported."""'),
+        ("        if iou(best[1:], part[1:]) < 0.8:\n            return \"loose_box\"\n", ""),
+    )),
 }
 
 
