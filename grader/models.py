@@ -214,6 +214,7 @@ class TaskResult:
     artifacts: tuple[str, ...] = ()   # paths relative to the report's artifact folder
     messages: tuple[tuple[str, str], ...] = ()   # (lang, text) for every language we speak
     usage: tuple[LimitUse, ...] = ()  # the share of each time limit the runs used
+    infra_error: str | None = None    # with Verdict.SANDBOX_ERROR: what failed, for staff (never candidates)
 
 
 @dataclass(frozen=True)

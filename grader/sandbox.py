@@ -76,12 +76,15 @@ def get_client() -> docker.DockerClient:
     global _client
     with _client_lock:
         if _client is None:
+            client = None
             try:
-                _client = docker.from_env(version="auto", timeout=120)
-                _client.ping()
+                client = docker.from_env(version="auto", timeout=120)
+                client.ping()
             except (DockerException, requests.RequestException) as exc:
-                _client = None
+                if client is not None:
+                    client.close()          # its connection pool, not left to the garbage collector
                 raise EngineUnavailable(str(exc).splitlines()[0][:200]) from None
+            _client = client
         return _client
 
 

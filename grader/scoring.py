@@ -277,7 +277,15 @@ def score_task(task: Task, candidate: PhaseReport | None, judge: PhaseReport | N
     score = round_score(sum(t.score for t in tests))
     return TaskResult(id=task.id, score=score, max_score=task.points, status=verdict,
                       message=_task_message(task, verdict, candidate, tests, lang),
-                      tests=tuple(tests), duration_s=round(duration_s, 3), artifacts=artifacts)
+                      tests=tuple(tests), duration_s=round(duration_s, 3), artifacts=artifacts,
+                      infra_error=_infra_error(candidate, judge) if verdict is Verdict.SANDBOX_ERROR else None)
+
+
+def _infra_error(candidate: PhaseReport | None, judge: PhaseReport | None) -> str:
+    """What our infrastructure said when a run failed (the candidate's first, then the judge's)."""
+    said = [f"{who}: {p.run.infra_error}" for who, p in (("candidate run", candidate), ("judge run", judge))
+            if p is not None and p.run.verdict is Verdict.SANDBOX_ERROR and p.run.infra_error]
+    return "; ".join(said) or "a sandbox run failed without saying why"
 
 
 def score_task_bilingual(task: Task, candidate: PhaseReport | None, judge: PhaseReport | None,

@@ -21,6 +21,27 @@ from grader.cli import main
 from grader.errors import PracticumError
 
 
+class _Lazy(click.Group):
+    """A command group whose commands are imported when it runs (`web.cli_contest`): mounting it
+    adds no module to what `practicum worker` loads."""
+
+    def __init__(self, name: str, target: str, help: str):
+        super().__init__(name, help=help)
+        self._target = target
+
+    def _group(self) -> click.Group:
+        import importlib
+
+        module, attr = self._target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def list_commands(self, ctx):
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        return self._group().get_command(ctx, name)
+
+
 def _instance_opt(f):
     return click.option("--instance", "instance_path", type=click.Path(file_okay=False, path_type=Path),
                         help="Folder for the database, uploads and artifacts (default $PRACTICUM_HOME/board).")(f)
@@ -284,6 +305,10 @@ main.add_command(worker_command)
 main.add_command(db_command)
 main.add_command(user_command)
 main.add_command(similarity_command)
+main.add_command(_Lazy("contest", "web.cli_contest:contest_command",
+                       "Competitions: teams, divisions, sites (docs/contest.md)."))
+main.add_command(_Lazy("results", "web.cli_contest:results_command",
+                       "Signed results packages: a site exports, the national board verifies and imports."))
 
 if __name__ == "__main__":
     main()

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from grader.errors import SandboxError
+from grader.errors import FaultCause, SandboxError
 from grader.models import TaskResult, Verdict
 from web.grading import grade, jobs
 from web.storage.db import db, utcnow
@@ -56,16 +56,20 @@ def test_graded_job_writes_the_result_and_mirrors_the_status(app, queued, ctx):
 
 
 def test_sandbox_errors_are_retried_up_to_the_cap_then_failed(app, queued, ctx):
-    statuses = []
-    for _ in range(3):
+    statuses, mirrored = [], []
+    for cause in (FaultCause.ENGINE_TIMEOUT, FaultCause.OUT_OF_DISK, None):
         claim = jobs.claim("w1")
-        statuses.append(jobs.finish(claim, AttemptOutcome.SANDBOX_ERROR, detail="engine gone"))
+        statuses.append(jobs.finish(claim, AttemptOutcome.SANDBOX_ERROR, detail="engine gone", cause=cause))
+        mirrored.append(db.session.get(Submission, queued, populate_existing=True).status)
     assert statuses == [JobStatus.QUEUED, JobStatus.QUEUED, JobStatus.FAILED]
+    assert mirrored == [SubmissionStatus.RETRYING, SubmissionStatus.RETRYING, SubmissionStatus.FAILED]
     db.session.expire_all()
     job = db.session.scalar(select(Job))
-    assert job.attempts == 3 and "engine gone" in job.error
+    assert job.attempts == 3 and "engine gone" in job.error and "(sandbox)" in job.error
     outcomes = [a.outcome for a in job.attempt_records]
     assert outcomes == [AttemptOutcome.SANDBOX_ERROR] * 3
+    # each attempt keeps its own cause; one finished without a cause gets the generic one
+    assert [a.cause for a in job.attempt_records] == ["engine_timeout", "out_of_disk", "sandbox"]
     assert db.session.get(Submission, queued).status is SubmissionStatus.FAILED
     assert db.session.scalar(select(func.count(Result.id))) == 0          # never a score
 
@@ -92,8 +96,10 @@ def test_reaper_requeues_a_stale_running_job(app, queued, ctx):
     db.session.expire_all()
     job = db.session.get(Job, claim.job_id)
     assert job.status is JobStatus.QUEUED and job.worker is None and job.current_attempt_id is None
-    assert db.session.get(JobAttempt, claim.attempt_id).outcome is AttemptOutcome.ABANDONED
-    assert db.session.get(Submission, queued).status is SubmissionStatus.QUEUED
+    attempt = db.session.get(JobAttempt, claim.attempt_id)
+    assert attempt.outcome is AttemptOutcome.ABANDONED and attempt.cause == "worker_lost"
+    assert "dead-worker" in attempt.detail
+    assert db.session.get(Submission, queued).status is SubmissionStatus.RETRYING   # the candidate: ours, retried
     # the dead worker comes back: its late answer is ignored, the next claim grades it
     assert jobs.finish(claim, AttemptOutcome.GRADED, result=task_result(1.0)) is None
     again = jobs.claim("w2")

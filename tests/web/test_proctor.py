@@ -110,7 +110,8 @@ def test_verdicts_faults_and_runaway_jobs_raise_alerts(app, candidate, signed_in
     assert running["runaway"] is True and running["elapsed"].startswith("11:4")
     assert running["cancel_url"] == f"/staff/proctor/jobs/{stuck.job_id}/cancel"
     texts = " | ".join(a["text"] for a in s["alerts"])
-    assert "1 sandbox fault(s) recently" in texts and f"Job #{stuck.job_id} has run for" in texts
+    assert "1 grading job(s) are being retried after a technical fault (sandbox failure)" in texts
+    assert f"Job #{stuck.job_id} has run for" in texts
     page = b.get(f"/staff/proctor/{exam}").get_data(as_text=True)
     assert 'class="runaway-true"' in page
 

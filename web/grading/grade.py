@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import Flask
 
 from grader import grading, intake
-from grader.errors import ExamConfigError, SandboxError, SubmissionRejected
+from grader.errors import ExamConfigError, FaultCause, SandboxError, SubmissionRejected, cause_of, cause_of_text
 from grader.manifest import Exam as Package
 from grader.manifest import load_exam
 from grader.models import GradeReport
@@ -40,6 +40,7 @@ class Outcome:
     outcome: AttemptOutcome
     detail: str | None = None
     report: GradeReport | None = None
+    cause: FaultCause | None = None     # an infrastructure fault's category (staff pages)
 
 
 @dataclass(frozen=True)
@@ -124,13 +125,18 @@ def _attempt(work: Work, image: str | None, job_id: int | None = None,
     except ExamConfigError as exc:
         return Outcome(AttemptOutcome.CONFIG_ERROR, str(exc)), package
     except SandboxError as exc:
-        return Outcome(AttemptOutcome.SANDBOX_ERROR, str(exc)), package
-    except Exception as exc:   # noqa: BLE001 - a bug of ours or a lost database: retried, never shown
-        log.exception("grading submission %s failed", work.submission_id)
-        return Outcome(AttemptOutcome.ERROR, f"{type(exc).__name__}: {exc}"), package
+        log.warning("grading submission %s: %s (%s)", work.submission_id, exc, cause_of(exc).value)
+        return Outcome(AttemptOutcome.SANDBOX_ERROR, str(exc), cause=cause_of(exc)), package
+    except Exception as exc:   # noqa: BLE001 - the engine's SDK, the disk, a bug of ours: retried, never shown
+        cause = cause_of(exc)
+        log.exception("grading submission %s failed (%s)", work.submission_id, cause.value)
+        outcome = AttemptOutcome.ERROR if cause is FaultCause.INTERNAL else AttemptOutcome.SANDBOX_ERROR
+        return Outcome(outcome, f"{type(exc).__name__}: {exc}", cause=cause), package
     if not report.infra_ok:
-        bad = "; ".join(f"{t.id}: {t.message}" for t in report.tasks if t.status.value == "sandbox_error")
-        return Outcome(AttemptOutcome.SANDBOX_ERROR, bad, report), package
+        bad = "; ".join(f"{t.id}: {t.infra_error or t.message}" for t in report.tasks
+                        if t.status.value == "sandbox_error")
+        log.warning("grading submission %s: %s", work.submission_id, bad)
+        return Outcome(AttemptOutcome.SANDBOX_ERROR, bad, report, cause_of_text(bad)), package
     return Outcome(AttemptOutcome.GRADED, None, report), package
 
 
@@ -178,7 +184,7 @@ def run_job(app: Flask, claim: jobs.Claim, worker: WorkerSpeed | None = None) ->
                               descriptions={t.name: t.description for t in spec.tests},
                               artifact_blobs=keep_artifacts(result.report.artifacts_dir, task),
                               time_scale=result.report.time_scale)
-        status = jobs.finish(claim, result.outcome, detail=result.detail,
+        status = jobs.finish(claim, result.outcome, detail=result.detail, cause=result.cause,
                              retry_delay_s=float(app.config["RETRY_DELAY_S"]), **kwargs)
         log.info("job %s (submission %s) attempt %s: %s -> %s", claim.job_id, claim.submission_id,
                  claim.attempt, result.outcome.value, status.value if status else "lost")

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from grader.errors import FaultCause
 from grader.models import TaskResult, TimeScale, Visibility
 from grader.report import test_json
 
@@ -48,8 +49,10 @@ def _guarded(stmt) -> bool:
     return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1
 
 
-def _mirror(submission_id: int, status: JobStatus, now: datetime) -> None:
-    mirrored = _MIRROR[status]
+def _mirror(submission_id: int, status: JobStatus, now: datetime, retrying: bool = False) -> None:
+    """The submission's status from its job's; `retrying`: queued again after an infrastructure
+    fault, which the candidate is told is ours (and not counted against them)."""
+    mirrored = SubmissionStatus.RETRYING if retrying and status is JobStatus.QUEUED else _MIRROR[status]
     if status in (JobStatus.FAILED, JobStatus.CANCELLED) and db.session.scalar(
             select(exists().where(Result.submission_id == submission_id))):
         mirrored = SubmissionStatus.GRADED       # a regrade that did not happen: the result stands
@@ -123,9 +126,11 @@ def heartbeat(claims) -> list[Claim]:
     return lost
 
 
-def _end_attempt(attempt_id: int, outcome: AttemptOutcome, detail: str | None, now: datetime) -> None:
+def _end_attempt(attempt_id: int, outcome: AttemptOutcome, detail: str | None, now: datetime,
+                 cause: FaultCause | None = None) -> None:
     db.session.execute(update(JobAttempt).where(JobAttempt.id == attempt_id, JobAttempt.outcome.is_(None))
-                       .values(outcome=outcome, detail=(detail or None) and detail[:4000], ended_at=now)
+                       .values(outcome=outcome, detail=(detail or None) and detail[:4000], ended_at=now,
+                               cause=cause.value if cause else None)
                        .execution_options(synchronize_session=False))
 
 
@@ -143,31 +148,35 @@ def finish(claim: Claim, outcome: AttemptOutcome, *, detail: str | None = None,
            result: TaskResult | None = None, artifacts_dir: str | None = None,
            descriptions: dict[str, str] | None = None, retry_delay_s: float = 0.0,
            artifact_blobs: dict[str, str] | None = None,
-           time_scale: TimeScale | None = None) -> JobStatus | None:
+           time_scale: TimeScale | None = None, cause: FaultCause | None = None) -> JobStatus | None:
     """End the claimed attempt. Returns the job's new status, or None when the claim was lost
-    (the reaper took the job back): then nothing is written."""
+    (the reaper took the job back): then nothing is written. `cause`: an infrastructure
+    fault's category, kept on the attempt (a retryable outcome without one gets the generic)."""
     now = utcnow()
     job = db.session.get(Job, claim.job_id, populate_existing=True)
     if job is None or job.status is not JobStatus.RUNNING or job.current_attempt_id != claim.attempt_id:
         db.session.rollback()
         return None
     new = next_status(job, outcome)
+    if outcome in RETRYABLE and cause is None:
+        cause = FaultCause.INTERNAL if outcome is AttemptOutcome.ERROR else FaultCause.SANDBOX
     values = dict(status=new, heartbeat_at=None, worker=None, current_attempt_id=None)
     if new is JobStatus.QUEUED:
         values["available_at"] = now + timedelta(seconds=retry_delay_s * job.attempts)
     else:
         values["finished_at"] = now
     if outcome is not AttemptOutcome.GRADED:
-        values["error"] = f"attempt {claim.attempt}: {outcome.value}" + (f": {detail}" if detail else "")
+        values["error"] = (f"attempt {claim.attempt}: {outcome.value}" + (f" ({cause.value})" if cause else "")
+                           + (f": {detail}" if detail else ""))
     if not _guarded(update(Job).where(Job.id == claim.job_id, Job.status == JobStatus.RUNNING,
                                       Job.current_attempt_id == claim.attempt_id).values(**values)):
         db.session.rollback()
         return None
-    _end_attempt(claim.attempt_id, outcome, detail, now)
+    _end_attempt(claim.attempt_id, outcome, detail, now, cause)
     if result is not None and new is JobStatus.GRADED:
         write_result(claim.submission_id, result, artifacts_dir=artifacts_dir, descriptions=descriptions,
                      job_id=claim.job_id, artifact_blobs=artifact_blobs, time_scale=time_scale)
-    _mirror(claim.submission_id, new, now)
+    _mirror(claim.submission_id, new, now, retrying=outcome in RETRYABLE)
     db.session.commit()
     return new
 
@@ -184,7 +193,7 @@ def reap(stale_after_s: float, now: datetime | None = None) -> list[int]:
         new = JobStatus.QUEUED if job.attempts < job.max_attempts else JobStatus.FAILED
         detail = f"no heartbeat from {job.worker} for more than {stale_after_s:g} s"
         values = dict(status=new, worker=None, current_attempt_id=None, heartbeat_at=None,
-                      error=f"attempt {job.attempts}: abandoned: {detail}")
+                      error=f"attempt {job.attempts}: abandoned ({FaultCause.WORKER_LOST.value}): {detail}")
         if new is JobStatus.FAILED:
             values["finished_at"] = now
         else:
@@ -192,8 +201,9 @@ def reap(stale_after_s: float, now: datetime | None = None) -> list[int]:
         if _guarded(update(Job).where(Job.id == job.id, Job.status == JobStatus.RUNNING,
                                       Job.current_attempt_id == job.current_attempt_id).values(**values)):
             if job.current_attempt_id is not None:
-                _end_attempt(job.current_attempt_id, AttemptOutcome.ABANDONED, detail, now)
-            _mirror(job.submission_id, new, now)
+                _end_attempt(job.current_attempt_id, AttemptOutcome.ABANDONED, detail, now,
+                             FaultCause.WORKER_LOST)
+            _mirror(job.submission_id, new, now, retrying=True)
             reaped.append(job.id)
     db.session.commit()
     return reaped
@@ -245,7 +255,7 @@ def latest_job(submission_id: int) -> Job | None:
 
 # ------------------------------------------------------------------ results
 
-COPIED = ("task_id", "job_id", "score", "max_score", "visible_score", "status", "message", "tests",
+COPIED = ("task_id", "job_id", "score", "max_score", "visible_score", "status", "message", "messages", "tests",
           "artifacts", "artifacts_dir", "artifact_blobs", "duration_s", "graded_at", "worker_speed", "time_factor")
 
 
@@ -272,7 +282,7 @@ def write_result(submission_id: int, task: TaskResult, *, artifacts_dir: str | N
     tests = tests_json(task, descriptions)
     values = dict(task_id=task.id, job_id=job_id, score=task.score, max_score=task.max_score,
                   visible_score=visible_points(tests), status=task.status.value, message=task.message,
-                  tests=tests, artifacts=list(task.artifacts), artifacts_dir=artifacts_dir,
+                  messages=dict(task.messages) or None, tests=tests, artifacts=list(task.artifacts), artifacts_dir=artifacts_dir,
                   artifact_blobs=artifact_blobs or None, duration_s=task.duration_s, graded_at=utcnow(),
                   worker_speed=time_scale.worker_speed if time_scale else None,
                   time_factor=time_scale.factor if time_scale else None)

@@ -12,6 +12,7 @@ from flask import Flask, current_app, g, has_request_context, session
 
 from ..services import clock
 from .i18n_candidate import CATALOGUE as CANDIDATE_CATALOGUE
+from .i18n_cert import CATALOGUE as CERT_CATALOGUE
 from .i18n_staff import CATALOGUE as STAFF_CATALOGUE
 
 LANGS = ("zh", "en")
@@ -103,6 +104,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "receipt.time": {"zh": "提交时间", "en": "Time"},
     "receipt.status": {"zh": "状态", "en": "Status"},
     "receipt.live": {"zh": "状态会自动更新。", "en": "This status updates by itself."},
+    "receipt.retrying": {"zh": "评分系统出现了技术问题，正在自动重试。这不是你的问题，也不计入你的提交次数；无需重新上传。",
+                         "en": "The grading system had a technical problem and is retrying by itself. It is not your fault and not counted against you; there is no need to upload again."},
     "receipt.refresh": {"zh": "刷新", "en": "Reload"},
     "receipt.failed": {"zh": "由于评分系统故障未能评分；工作人员已收到通知，本次提交不计入次数。",
                        "en": "Grading failed because of a fault on our side; the staff have been told and this submission does not count."},
@@ -119,12 +122,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "history.none": {"zh": "还没有提交。", "en": "No submissions yet."},
     "status.rejected": {"zh": "未接受", "en": "refused"},
     "status.queued": {"zh": "排队中", "en": "queued"},
+    "status.retrying": {"zh": "技术问题，正在重试（不计次）", "en": "technical problem, being retried (not counted against you)"},
     "status.running": {"zh": "评分中", "en": "running"},
     "status.graded": {"zh": "已评分", "en": "graded"},
     "status.failed": {"zh": "评分失败（不计次）", "en": "failed (not counted)"},
     "status.cancelled": {"zh": "已取消", "en": "cancelled"},
     "verdict.ok": {"zh": "通过", "en": "ok"},
-    "verdict.wrong": {"zh": "部分错误", "en": "wrong"},
+    "verdict.wrong": {"zh": "未全部通过", "en": "not all checks passed"},
     "verdict.time_limit": {"zh": "超时", "en": "time limit"},
     "verdict.memory_limit": {"zh": "内存超限", "en": "memory limit"},
     "verdict.output_limit": {"zh": "输出超限", "en": "output limit"},
@@ -188,8 +192,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 CATALOGUE.update(STAFF_CATALOGUE)
 CATALOGUE.update(CANDIDATE_CATALOGUE)
+CATALOGUE.update(CERT_CATALOGUE)
 
-STATUSES = ("rejected", "queued", "running", "graded", "failed", "cancelled")
+STATUSES = ("rejected", "queued", "retrying", "running", "graded", "failed", "cancelled")
 
 
 def get_lang() -> str:

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 
 from ..services import exams, monitor
 from ..services.cancel import cancel_job
 from ..services.clock import epoch_ms
 from ..storage.db import db
 from ..storage.models import Exam, Job, Submission
-from .i18n import local, t
-from .policy import FLOOR, audit, check_role
+from .i18n import get_lang, local, t
+from .policy import EXAMINERS, FLOOR, audit, check_role
 
 bp = Blueprint("proctor", __name__, url_prefix="/staff/proctor")
 PAGE = 200
@@ -42,18 +42,46 @@ def gather(exam: Exam) -> dict:
     depth = monitor.queue_depth(exam.id)
     verdicts = monitor.verdicts(exam.id, now, cfg["FAULT_WINDOW_S"])
     workers = monitor.workers(cfg["WORKER_LATE_S"], cfg["WORKER_CRITICAL_S"])
+    fault_lines = monitor.faults(exam.id, now, cfg["FAULT_WINDOW_S"])
     return {"now_ms": epoch_ms(now), "window": exams.window(exam).state(now).value, "paused": exam.intake_paused,
             "counts": monitor.submission_counts(exam.id), "queue": depth, "verdicts": verdicts,
             "running": [{**asdict(j), "elapsed": _span(j.elapsed_s),
                          "cancel_url": url_for("proctor.cancel", job_id=j.job_id)} for j in running],
             "workers": None if workers is None else [asdict(w) for w in workers],
-            "alerts": [{"level": level, "text": t(key, **params)}
-                       for level, key, params in monitor.alerts(verdicts, running, workers, depth)],
+            "alerts": [alert_json(level, key, params)
+                       for level, key, params in monitor.alerts(verdicts, running, workers, depth, fault_lines)],
+            "faults": [fault_json(f) for f in fault_lines],
             "candidates": [{**asdict(c), "last_activity": local(c.last_activity) if c.last_activity else "",
                             "status": c.status or "none",
                             "status_label": t(f"status.{c.status}") if c.status else t("proctor.not_submitted")}
                            for c in lines],
             "total": total, "which": which, "page": page, "more": (page + 1) * PAGE < total}
+
+
+def cause_text(cause: str) -> str:
+    return t(f"cause.{cause}")
+
+
+def alert_json(level: str, key: str, params: dict) -> dict:
+    """An alert as the page shows it; fault alerts name their causes and link to the faults table."""
+    if "causes" in params:
+        params = {**params, "causes": "、".join(cause_text(c) for c in params["causes"]) if get_lang() == "zh"
+                  else ", ".join(cause_text(c) for c in params["causes"])}
+    linked = key in ("alert.faults", "alert.failed_jobs")
+    return {"level": level, "text": t(key, **params), "href": "#faults" if linked else "",
+            "link": t("proctor.see_faults") if linked else ""}
+
+
+def fault_json(f: monitor.FaultLine) -> dict:
+    return {**asdict(f), "ended_at": local(f.ended_at) if f.ended_at else "", "cause_label": cause_text(f.cause),
+            "state": "resolved" if f.resolved else f.job_status,
+            "state_label": t("fault.resolved") if f.resolved else t(f"fault.{f.job_status}"),
+            "job_url": _job_url(f.submission_id)}
+
+
+def _job_url(submission_id: int) -> str:
+    """Where staff read a job's attempts: the examiner's submission page (examiners and admins)."""
+    return url_for("examiner.submission", sid=submission_id) if g.user.role in EXAMINERS else ""
 
 
 def _span(seconds: float) -> str:

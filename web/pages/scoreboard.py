@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..services import exams, scores
+from ..services import exams, privacy, scores
 from ..storage.db import db, utcnow
 from ..storage.models import BoardFreeze, Exam
 from .policy import FLOOR, audit, roles_required
@@ -45,6 +45,7 @@ def staff_view(exam_id: int):
     exam = _exam(exam_id)
     package = exams.package(exam)
     return render_template("scoreboard/staff.html", exam=exam, tasks=package.tasks, freeze=_freeze(exam.id),
+                           privacy_mode=privacy.of(exam).value,
                            practical_max=package.max_score, **_page(_board(exam, package.max_score)))
 
 
@@ -93,6 +94,7 @@ def public_view(key: str):
         rows = scores.from_snapshot(exam, frozen.rows, package.max_score, public=True)
     else:
         rows = _board(exam, package.max_score, public=True)
+    mode = privacy.of(exam)      # what the public may read of a candidate, the examiner's choice
     return render_template("scoreboard/public.html", exam=exam, tasks=package.tasks, frozen=frozen,
                            practical_max=package.max_score, reload_s=current_app.config["BOARD_RELOAD_S"],
-                           **_page(rows))
+                           columns=privacy.columns(mode), **_page(privacy.public_rows(rows, mode)))

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
 from grader import speed
 
 from ..storage.db import db, utcnow
-from ..storage.models import (AttemptOutcome, Exam, Job, JobAttempt, JobStatus, Result, Role, Submission,
+from ..storage.models import (ACTIVE, AttemptOutcome, Exam, Job, JobAttempt, JobStatus, Result, Role, Submission,
                               SubmissionStatus, User, WorkerNode, WorkerStatus)
 
 FILTERS = ("all", "missing", "active", "failed")
@@ -72,7 +72,7 @@ def candidate_lines(exam_id: int, which: str = "all", offset: int = 0,
     if which == "missing":
         q = q.where(agg.c.n.is_(None))
     elif which == "active":
-        q = q.where(latest.status.in_((SubmissionStatus.QUEUED, SubmissionStatus.RUNNING)))
+        q = q.where(latest.status.in_(ACTIVE))
     elif which == "failed":
         q = q.where(latest.status == SubmissionStatus.FAILED)
     total = db.session.scalar(select(func.count()).select_from(q.subquery())) or 0
@@ -133,7 +133,63 @@ def verdicts(exam_id: int, now: datetime, fault_window_s: float) -> dict[str, in
     out["failed_jobs"] = db.session.scalar(
         select(func.count(Job.id)).join(Submission, Submission.id == Job.submission_id)
         .where(Submission.exam_id == exam_id, Job.status == JobStatus.FAILED)) or 0
+    # what still needs a proctor: jobs being retried after a fault, failed jobs nobody regraded
+    out["retrying"] = db.session.scalar(
+        select(func.count(Job.id)).join(Submission, Submission.id == Job.submission_id)
+        .where(Submission.exam_id == exam_id, Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
+               exists().where(JobAttempt.job_id == Job.id, JobAttempt.outcome.in_(FAULTS + (AttemptOutcome.ABANDONED,))))) or 0
+    out["unresolved_failed"] = db.session.scalar(
+        select(func.count(Job.id)).join(Submission, Submission.id == Job.submission_id)
+        .where(Submission.exam_id == exam_id, Job.status == JobStatus.FAILED, ~_superseded())) or 0
     return out
+
+
+@dataclass(frozen=True)
+class FaultLine:
+    """One attempt our infrastructure failed, with its cause, and whether it is resolved yet:
+    its job graded (or was cancelled, or a later job of the submission replaced it)."""
+    attempt_id: int
+    job_id: int
+    submission_id: int
+    candidate_id: int
+    candidate: str                    # the candidate's number
+    task: str
+    attempt: int
+    outcome: str                      # sandbox_error, error, abandoned
+    cause: str                        # a grader.errors.FaultCause value
+    detail: str
+    worker: str
+    ended_at: datetime | None
+    job_status: str                   # the job's status now
+    resolved: bool
+
+
+def _superseded():
+    later = aliased(Job)
+    return exists().where(later.submission_id == Job.submission_id, later.id > Job.id)
+
+
+def faults(exam_id: int, now: datetime, window_s: float, limit: int = 100,
+           candidate_id: int | None = None) -> list[FaultLine]:
+    """The exam's infrastructure faults, newest first: every unresolved one, and the resolved
+    ones of the last `window_s` (all of one candidate's when `candidate_id` is given)."""
+    superseded = _superseded()
+    resolved = Job.status.in_((JobStatus.GRADED, JobStatus.CANCELLED)) | superseded
+    q = (select(JobAttempt, Job.submission_id, Job.status, Submission.task_id, Submission.candidate_id,
+                User.username, superseded.label("superseded"))
+         .join(Job, Job.id == JobAttempt.job_id).join(Submission, Submission.id == Job.submission_id)
+         .join(User, User.id == Submission.candidate_id)
+         .where(Submission.exam_id == exam_id, JobAttempt.outcome.in_(FAULTS + (AttemptOutcome.ABANDONED,))))
+    if candidate_id is not None:
+        q = q.where(Submission.candidate_id == candidate_id)
+    else:
+        q = q.where(~resolved | (JobAttempt.ended_at >= now - timedelta(seconds=float(window_s))))
+    rows = db.session.execute(q.order_by(JobAttempt.id.desc()).limit(limit)).all()
+    return [FaultLine(a.id, a.job_id, sid, cid, number, task, a.number, a.outcome.value,
+                      a.cause or ("internal" if a.outcome is AttemptOutcome.ERROR else "sandbox"),
+                      (a.detail or "")[:500], a.worker, a.ended_at, status.value,
+                      bool(sup) or status in (JobStatus.GRADED, JobStatus.CANCELLED))
+            for a, sid, status, task, cid, number, sup in rows]
 
 
 def workers(late_s: float, critical_s: float) -> list[WorkerLine]:
@@ -161,13 +217,15 @@ def workers(late_s: float, critical_s: float) -> list[WorkerLine]:
 
 
 def alerts(v: dict[str, int], running: list[RunningJob], pool: list[WorkerLine],
-           depth: dict[str, int]) -> list[tuple[str, str, dict]]:
-    """(level, i18n key, params) for what needs a proctor's attention now."""
+           depth: dict[str, int], fault_lines: list[FaultLine] = ()) -> list[tuple[str, str, dict]]:
+    """(level, i18n key, params) for what needs a proctor's attention now. Fault alerts name
+    the causes of the unresolved faults and go once their jobs are graded (or regraded)."""
     out = []
-    if v["recent_faults"]:
-        out.append(("bad", "alert.faults", {"n": v["recent_faults"]}))
-    if v["failed_jobs"]:
-        out.append(("bad", "alert.failed_jobs", {"n": v["failed_jobs"]}))
+    causes = sorted({f.cause for f in fault_lines if not f.resolved})
+    if v["retrying"]:
+        out.append(("bad", "alert.faults", {"n": v["retrying"], "causes": causes}))
+    if v["unresolved_failed"]:
+        out.append(("bad", "alert.failed_jobs", {"n": v["unresolved_failed"], "causes": causes}))
     for w in pool:
         if w.too_slow and w.level != "stopped":
             out.append(("bad", "alert.worker_slow", {"name": w.name, "speed": f"{w.speed:.2f}",

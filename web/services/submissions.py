@@ -23,6 +23,7 @@ from ..storage.db import db, utcnow
 from ..storage.models import COUNTED, Exam, Submission, SubmissionStatus, User
 from . import exams
 from .clock import WindowState
+from .contest.entrants import mates
 
 
 class UploadRefused(Exception):
@@ -45,7 +46,8 @@ class Quota:
 
 
 def quota(exam: Exam, candidate_id: int, task_id: str, now: datetime) -> Quota:
-    counted = (Submission.candidate_id == candidate_id, Submission.exam_id == exam.id,
+    """A team's members share one quota: the limit and interval count every member's uploads."""
+    counted = (Submission.candidate_id.in_(mates(candidate_id)), Submission.exam_id == exam.id,
                Submission.task_id == task_id, Submission.status.in_(COUNTED))
     used = db.session.scalar(select(func.count(Submission.id)).where(*counted)) or 0
     last = db.session.scalar(select(func.max(Submission.created_at)).where(*counted))
@@ -106,7 +108,7 @@ def take_upload(exam: Exam, candidate: User, task: Task, filename: str | None, s
             db.session.add(row)
             db.session.commit()
             return row
-    _hold_candidate(candidate.id)
+    _hold_candidate(min(mates(candidate.id)))     # one lock per team: teammates' uploads queue too
     check_can_submit(exam, candidate.id, task.id, utcnow())   # again, now that no other upload of theirs runs
     row.sha256, row.stored_path, row.size = intake.ref.sha256, str(intake.stored.path), intake.stored.size
     row.status = SubmissionStatus.QUEUED
@@ -132,12 +134,14 @@ def _jsonable(params: dict) -> dict:
 
 
 def owned(candidate_id: int, submission_id: int) -> Submission | None:
+    """The submission when it is the candidate's or their team's."""
     return db.session.scalar(select(Submission).where(Submission.id == submission_id,
-                                                      Submission.candidate_id == candidate_id))
+                                                      Submission.candidate_id.in_(mates(candidate_id))))
 
 
 def history(candidate_id: int, exam_id: int | None = None) -> list[Submission]:
-    q = select(Submission).where(Submission.candidate_id == candidate_id)
+    """The candidate's submissions, newest first; a team member sees the whole team's."""
+    q = select(Submission).where(Submission.candidate_id.in_(mates(candidate_id)))
     if exam_id is not None:
         q = q.where(Submission.exam_id == exam_id)
     return list(db.session.scalars(q.order_by(Submission.id.desc())))

@@ -37,13 +37,15 @@ STAFF_ROLES = frozenset({Role.ADMIN, Role.EXAMINER, Role.PROCTOR})
 class SubmissionStatus(str, enum.Enum):
     REJECTED = "rejected"     # refused at intake (kept in the store, never graded, not counted)
     QUEUED = "queued"
+    RETRYING = "retrying"     # queued again after our infrastructure failed (not the candidate's fault)
     RUNNING = "running"
     GRADED = "graded"
     FAILED = "failed"         # our infrastructure failed past the retry cap: never charged
     CANCELLED = "cancelled"   # by staff: not counted
 
 
-COUNTED = (SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.GRADED)
+COUNTED = (SubmissionStatus.QUEUED, SubmissionStatus.RETRYING, SubmissionStatus.RUNNING, SubmissionStatus.GRADED)
+ACTIVE = (SubmissionStatus.QUEUED, SubmissionStatus.RETRYING, SubmissionStatus.RUNNING)
 
 
 class JobStatus(str, enum.Enum):
@@ -186,6 +188,8 @@ class JobAttempt(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[AttemptOutcome | None] = mapped_column(_enum(AttemptOutcome), index=True)
     detail: Mapped[str | None] = mapped_column(OutputText)
+    # an infrastructure fault's category (grader.errors.FaultCause value); None when none was
+    cause: Mapped[str | None] = mapped_column(sa.String(32))
 
 
 class _ResultColumns:
@@ -198,6 +202,7 @@ class _ResultColumns:
     visible_score: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")  # from `visible` tests
     status: Mapped[str] = mapped_column(sa.String(32))      # a grader Verdict value
     message: Mapped[str] = mapped_column(OutputText, default="")
+    messages: Mapped[dict | None] = mapped_column(sa.JSON)     # the message in every language {lang: text}
     tests: Mapped[list] = mapped_column(sa.JSON, default=list)
     artifacts: Mapped[list] = mapped_column(sa.JSON, default=list)
     artifacts_dir: Mapped[str | None] = mapped_column(sa.String(1024))
@@ -331,6 +336,19 @@ class WorkerNode(db.Model):
     speed: Mapped[float | None] = mapped_column(sa.Float)     # measured at its start (grader/speed.py)
 
 
+# ------------------------------------------------------------------ people (certification sittings, competitions)
+
+class AffiliationKind(str, enum.Enum):
+    SCHOOL = "school"
+    COMPANY = "company"
+
+
+class Category(str, enum.Enum):
+    """What a person is, which decides the division they may enter."""
+    STUDENT = "student"
+    EMPLOYEE = "employee"     # employees and teachers
+
+
 class Gender(str, enum.Enum):
     MALE = "male"
     FEMALE = "female"
@@ -351,8 +369,156 @@ class Person(db.Model):
     affiliation: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     contact: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)  # the centre's own key
+    # a competitor's eligibility (competitions): the division they may enter, a national title
+    category: Mapped[Category | None] = mapped_column(_enum(Category))
+    national_title: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # may not compete
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Affiliation(db.Model):
+    """A school or a company entrants come from."""
+    __tablename__ = "affiliations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[AffiliationKind] = mapped_column(_enum(AffiliationKind))
+    region: Mapped[str] = mapped_column(sa.String(100), default="")
+
+
+# ------------------------------------------------------------------ competitions
+
+class Division(str, enum.Enum):
+    EMPLOYEE = "employee"     # 职工组 (employees and teachers)
+    STUDENT = "student"       # 学生组
+
+
+class Stage(str, enum.Enum):
+    PRELIMINARY = "preliminary"
+    FINAL = "final"
+
+
+class MemberRole(str, enum.Enum):
+    CAPTAIN = "captain"
+    MEMBER = "member"
+
+
+class Competition(db.Model):
+    """A competition as one board holds it: a site's board runs one stage at one site on one
+    exam (`site` set); the national board (`site` empty) imports the sites' signed results."""
+    __tablename__ = "competitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    title_zh: Mapped[str] = mapped_column(sa.String(300), default="")
+    title_en: Mapped[str] = mapped_column(sa.String(300), default="")
+    stage: Mapped[Stage] = mapped_column(_enum(Stage), default=Stage.PRELIMINARY)
+    site: Mapped[str] = mapped_column(sa.String(63), default="")            # "" on the national board
+    exam_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exams.id"))  # the exam graded at a site
+    exam_sha256: Mapped[str | None] = mapped_column(sa.String(64))          # national: the exam every site ran
+    practical_max: Mapped[float | None] = mapped_column(sa.Float)           # national: from the packages
+    team_min: Mapped[int] = mapped_column(default=1)
+    team_max: Mapped[int] = mapped_column(default=3)
+    theory_rule: Mapped[str] = mapped_column(sa.String(16), default="mean")
+    theory_weight: Mapped[int] = mapped_column(default=30)                  # % of the final score
+    awards: Mapped[dict] = mapped_column(sa.JSON, default=dict)             # services.contest.awards.AwardRule
+    finalists: Mapped[dict] = mapped_column(sa.JSON, default=dict)          # services.contest.finalists.FinalistRule
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    exam: Mapped[Exam | None] = relationship()
+
+    def title(self, lang: str) -> str:
+        return (self.title_zh if lang == "zh" else self.title_en) or self.key
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+    __table_args__ = (sa.UniqueConstraint("competition_id", "external_id"),
+                      sa.UniqueConstraint("competition_id", "name"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(sa.ForeignKey("competitions.id"), index=True)
+    external_id: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    affiliation_id: Mapped[int] = mapped_column(sa.ForeignKey("affiliations.id"))
+    division: Mapped[Division] = mapped_column(_enum(Division))
+
+    affiliation: Mapped[Affiliation] = relationship()
+    members: Mapped[list["TeamMember"]] = relationship(order_by="TeamMember.id", cascade="all, delete-orphan")
+
+
+class TeamMember(db.Model):
+    """A person in a team; one team per person in a competition."""
+    __tablename__ = "team_members"
+    __table_args__ = (sa.UniqueConstraint("competition_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    competition_id: Mapped[int] = mapped_column(sa.ForeignKey("competitions.id"))
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)  # the sign-in account
+    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole), default=MemberRole.MEMBER)
+
+    person: Mapped[Person] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class SiteKey(db.Model):
+    """A site of a competition and the Ed25519 public key its results are signed with
+    (national board); on a site board, its own row (the private key stays in a file)."""
+    __tablename__ = "competition_sites"
+    __table_args__ = (sa.UniqueConstraint("competition_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(sa.ForeignKey("competitions.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(63))
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    public_key: Mapped[str] = mapped_column(sa.String(64))                  # raw key, hex
+
+
+class ImportStatus(str, enum.Enum):
+    CURRENT = "current"           # the site's results in the national ranking
+    SUPERSEDED = "superseded"     # replaced by a newer export of the same site: history
+    REFUSED = "refused"           # failed verification: kept to show why, never ranked
+
+
+class ResultImport(db.Model):
+    """One results package offered to the national board, whatever became of it."""
+    __tablename__ = "result_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(sa.ForeignKey("competitions.id"), index=True)
+    site: Mapped[str] = mapped_column(sa.String(63), default="")
+    status: Mapped[ImportStatus] = mapped_column(_enum(ImportStatus), index=True)
+    manifest_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    file_sha256: Mapped[str] = mapped_column(sa.String(64))
+    filename: Mapped[str] = mapped_column(sa.String(255), default="")
+    exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(64), default="")
+    reason: Mapped[str | None] = mapped_column(sa.String(64))               # i18n key under "results."
+    detail: Mapped[str] = mapped_column(sa.String(500), default="")
+    teams: Mapped[int] = mapped_column(default=0)
+
+
+class NationalTeam(db.Model):
+    """A team's preliminary result as its site's package reported it (one import's rows)."""
+    __tablename__ = "national_teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(sa.ForeignKey("result_imports.id"), index=True)
+    site: Mapped[str] = mapped_column(sa.String(63))
+    external_id: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    affiliation: Mapped[str] = mapped_column(sa.String(200))
+    division: Mapped[Division] = mapped_column(_enum(Division))
+    practical: Mapped[float] = mapped_column(sa.Float)
+    theory: Mapped[float | None] = mapped_column(sa.Float)
+    final: Mapped[float | None] = mapped_column(sa.Float)
+    last_counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    site_rank: Mapped[int] = mapped_column(default=0)
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)               # members, tasks, counted hashes
 
 
 class Level(str, enum.Enum):

@@ -5,7 +5,8 @@
 //   [data-live="a.b"]      text of state.a.b
 //   [data-live-rows="x"]   rows rebuilt from state.x with <template id="row-x">, whose
 //                          [data-f] get text, [data-cls-field]/[data-cls-prefix] a class,
-//                          [data-attr-action] a form action; [data-live-empty="x"] shows when empty
+//                          [data-attr-action] a form action, [data-attr-href] a link (hidden when
+//                          empty); [data-live-empty="x"] shows when empty
 // [data-reload-while]    reloads the page once that JSON's status is no longer data-reload-value
 // [data-reload-s]        reloads the page every so many seconds (the public scoreboard)
 (function () {
@@ -21,7 +22,7 @@
 
   function fill(node, item) {
     var nodes = [node];
-    each(node, "[data-f],[data-cls-field],[data-attr-action]", function (el) { nodes.push(el); });
+    each(node, "[data-f],[data-cls-field],[data-attr-action],[data-attr-href]", function (el) { nodes.push(el); });
     nodes.forEach(function (el) {
       if (el.dataset.f) {
         var v = get(item, el.dataset.f);
@@ -37,6 +38,11 @@
         el.dataset.clsAdded = cls;
       }
       if (el.dataset.attrAction) { el.setAttribute("action", get(item, el.dataset.attrAction) || ""); }
+      if (el.dataset.attrHref) {
+        var href = get(item, el.dataset.attrHref) || "";
+        el.setAttribute("href", href);
+        el.hidden = !href;
+      }
     });
   }
 
