@@ -162,3 +162,35 @@ def test_only_examiners_open_the_report(app, exam, planted, signed_in, make_brow
     anonymous = make_browser()
     assert anonymous.get(f"/staff/examiner/exams/{exam}/similarity").status_code == 302
     assert signed_in("admin").get(f"/staff/examiner/exams/{exam}/similarity").status_code == 200
+
+
+def test_members_of_one_team_are_never_paired(app, exam, make_browser, signed_in):
+    from web.storage.models import (Affiliation, AffiliationKind, Competition, Division, Person, Team, TeamMember,
+                                    User)
+
+    entries = {e.owner: e for e in make_set()}
+    sids = _hand_in(app, make_browser, exam, [entries["cand-h04_enclosing"], entries["c14"], entries["cand-h06_radial"]])
+    examiner = signed_in("examiner")
+    html = examiner.get(f"/staff/examiner/exams/{exam}/similarity").get_data(as_text=True)
+    assert len([row for row in _rows(html, "shapes") if 'class="suspect"' in row]) == 1
+    with app.app_context():                    # the copier and its source enter as one team
+        comp = Competition(key="cup", exam_id=exam)
+        school = Affiliation(name="一中", kind=AffiliationKind.SCHOOL)
+        db.session.add_all([comp, school])
+        db.session.flush()
+        team = Team(competition_id=comp.id, external_id="T1", name="队一", affiliation_id=school.id,
+                    division=Division.STUDENT)
+        db.session.add(team)
+        db.session.flush()
+        for i, owner in enumerate(("cand-h04_enclosing", "c14")):
+            from web.storage.models import Submission
+            user_id = db.session.scalar(select(Submission.candidate_id).where(Submission.id == sids[owner]))
+            person = Person(name=f"p{i}")
+            db.session.add(person)
+            db.session.flush()
+            db.session.add(TeamMember(team_id=team.id, competition_id=comp.id, person_id=person.id, user_id=user_id))
+        db.session.commit()
+        assert db.session.scalar(select(User.id).limit(1)) is not None
+    html = examiner.get(f"/staff/examiner/exams/{exam}/similarity").get_data(as_text=True)
+    assert 'class="suspect"' not in html
+    assert ("1 teams: members of one team are never paired" in html) or ("1 个参赛队" in html)

@@ -5,8 +5,8 @@ as reference sets. It points examiners at pairs to read; nothing here changes a 
 
 Which submission counts is the board's rule (`counting`: the exam's last / best / before
 the deadline, per task). Who may not be paired is a parameter (`teams`: candidate
-number -> team), since the board has no teams yet. A submission's code is read once per
-content hash and task (`cache`), and a whole report is kept until a result, the roster or
+number -> team); `teams_of(exam)` gives the teams of the competitions run on the exam.
+A submission's code is read once per content hash and task (`cache`), and a whole report is kept until a result, the roster or
 a setting changes, so reopening the page or a pair costs a few aggregate queries."""
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from grader.similarity.sources import hand_in_code, starter_code
 from ..storage import content
 from ..storage.content import get_store, scratch
 from ..storage.db import db
-from ..storage.models import Exam, Submission, User
+from ..storage.models import Competition, Exam, Submission, TeamMember, User
 from . import counting
 from .scores import version
 
@@ -64,6 +64,14 @@ def counted(exam: Exam, task_id: str) -> list[tuple[Submission, str, str]]:
         select(Submission, User.username, User.name).join(User, User.id == Submission.candidate_id)
         .where(Submission.exam_id == exam.id, Submission.task_id == task_id).order_by(User.username))
     return [tuple(r) for r in rows if r[0].id in ids]
+
+
+def teams_of(exam: Exam) -> dict[str, str]:
+    """{candidate number: team} for the members of the teams of competitions held on this exam."""
+    rows = db.session.execute(
+        select(User.username, TeamMember.team_id).join(TeamMember, TeamMember.user_id == User.id)
+        .join(Competition, Competition.id == TeamMember.competition_id).where(Competition.exam_id == exam.id))
+    return {number: f"team-{team}" for number, team in rows}
 
 
 def documents(exam: Exam, package: Package, task_id: str, *, reference: bool = False,

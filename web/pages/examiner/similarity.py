@@ -3,8 +3,8 @@ pairs repeating across tasks), one pair side by side with the shared fragments m
 the CSV. The report only points at pairs to read: nothing here changes a score.
 
 Query parameters: `threshold` (0.05..1, default 0.5) and `ref` (other exams on the board
-whose counted submissions are reference sets, repeatable). The board has no teams yet, so
-no pair is excluded for one (`services.similarity.report(teams=...)` takes them)."""
+whose counted submissions are reference sets, repeatable). Members of one team of a
+competition held on the exam are never paired (`services.similarity.teams_of`)."""
 from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template, request
@@ -36,12 +36,13 @@ def _params(exam: Exam) -> tuple[Settings, list[Exam]]:
     return Settings(threshold=round(threshold, 2)), refs
 
 
-def _report(exam: Exam) -> tuple[similarity.ExamSimilarity, Settings, list[Exam]]:
+def _report(exam: Exam) -> tuple[similarity.ExamSimilarity, Settings, list[Exam], dict[str, str]]:
     settings, refs = _params(exam)
     cache = current_app.extensions.setdefault("practicum.similarity", similarity.new_cache())
-    result = similarity.report(exam, exams.package(exam), settings=settings,
+    teams = similarity.teams_of(exam)
+    result = similarity.report(exam, exams.package(exam), settings=settings, teams=teams,
                                references=[(r, exams.package(r)) for r in refs], cache=cache)
-    return result, settings, refs
+    return result, settings, refs, teams
 
 
 def _query(settings: Settings, refs: list[Exam]) -> dict:
@@ -59,18 +60,19 @@ def _histogram(report, settings: Settings):
 @bp.get("/exams/<int:exam_id>/similarity")
 def similarity_report(exam_id: int):
     exam = exam_or_404(exam_id)
-    result, settings, refs = _report(exam)
+    result, settings, refs, teams = _report(exam)
     package = exams.package(exam)
     charts = {r.task: _histogram(r, settings) for r in result.tasks}
     others = [e for e in exams.all_exams() if e.id != exam.id]
     return render_template("examiner/similarity.html", exam=exam, package=package, result=result, charts=charts,
-                           settings=settings, refs=refs, others=others, query=_query(settings, refs))
+                           settings=settings, refs=refs, others=others, query=_query(settings, refs),
+                           teams=len(set(teams.values())))
 
 
 @bp.get("/exams/<int:exam_id>/similarity/pair")
 def similarity_pair(exam_id: int):
     exam = exam_or_404(exam_id)
-    result, settings, refs = _report(exam)
+    result, settings, refs, _ = _report(exam)
     report = result.task(request.args.get("task", "")) or abort(404)
     pair = report.pair(request.args.get("a", ""), request.args.get("b", "")) or abort(404)
     a, b = report.documents[pair.a], report.documents[pair.b]
@@ -84,7 +86,7 @@ def similarity_pair(exam_id: int):
 @bp.get("/exams/<int:exam_id>/similarity.csv")
 def similarity_csv(exam_id: int):
     exam = exam_or_404(exam_id)
-    result, settings, _ = _report(exam)
+    result, settings, _, _ = _report(exam)
     audit("export_similarity", exam.key, threshold=settings.threshold, pairs=sum(len(r.pairs) for r in result.tasks))
     response = Response("\ufeff" + to_csv(result.tasks), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="similarity-{exam.key}.csv"'
