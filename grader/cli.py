@@ -380,7 +380,8 @@ def exam_data(exam_dir, force):
 @click.argument("exam_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The zip to write.")
-def exam_pack(exam_dir, output):
+@click.option("--task", "task_id", default=None, help="One task's kit only (the board's download for that task).")
+def exam_pack(exam_dir, output, task_id):
     """Write the candidates' kit: statements, starter files, public samples (nothing hidden)."""
     from . import exam_data as data, sandbox as sb
     from .grading import resolve_image
@@ -392,7 +393,9 @@ def exam_pack(exam_dir, output):
         if loaded.generator:
             sb.install_signal_cleanup()
             loaded = data.prepare(loaded, resolve_image(loaded), progress=lambda s: click.echo(s, err=True))
-        names = pack(loaded, output)
+        if task_id is not None and task_id not in {t.id for t in loaded.tasks}:
+            raise click.BadParameter(f"the exam has no task {task_id!r}", param_hint="--task")
+        names = pack(loaded, output, task=task_id)
     except PracticumError as exc:
         _fail(exc, None, False)
         return

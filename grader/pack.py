@@ -39,12 +39,12 @@ def _files(folder: Path):
                 yield path
 
 
-def uses_sdk(exam: Exam) -> bool:
+def uses_sdk(exam: Exam, tasks=None) -> bool:
     """A statement names the SDK: its candidates need the SDK's documentation.
 
     Read from the statements rather than the image, since every exam on the
     default image has the SDK installed but only some tasks are about it."""
-    for t in exam.tasks:
+    for t in exam.tasks if tasks is None else tasks:
         for lang in ("zh", "en"):
             path = t.root / f"statement.{lang}.md"
             if path.is_file() and SDK_MODULE in path.read_text(encoding="utf-8", errors="replace"):
@@ -61,12 +61,15 @@ def sdk_docs(docs: Path) -> list[Path]:
     return found
 
 
-def pack(exam: Exam, dest: Path) -> list[str]:
+def pack(exam: Exam, dest: Path, task: str | None = None) -> list[str]:
+    """Write the kit to `dest`; with `task`, that task's kit alone (what the board offers on the
+    candidate's exam page, byte for byte). KeyError for a task the exam does not have."""
+    tasks = exam.tasks if task is None else (exam.task(task),)
     names: list[str] = []
-    docs = sdk_docs(SDK_DOCS) if uses_sdk(exam) else []
+    docs = sdk_docs(SDK_DOCS) if uses_sdk(exam, tasks) else []
     with zipfile.ZipFile(dest, "w") as zf:
         lines = [f"# {exam.title.zh} / {exam.title.en}", ""]
-        for t in exam.tasks:
+        for t in tasks:
             lines.append(f"- `{t.id}/` {t.title.zh} / {t.title.en} — {t.points:g} 分 points — "
                          f"提交 hand in: {' / '.join(t.expected_files())}")
         if docs:
@@ -74,7 +77,7 @@ def pack(exam: Exam, dest: Path) -> list[str]:
                          f"{', '.join(p.name for p in docs)}")
         _add(zf, "README.md", ("\n".join(lines) + "\n").encode())
         names.append("README.md")
-        for t in exam.tasks:
+        for t in tasks:
             for lang in ("zh", "en"):
                 path = t.root / f"statement.{lang}.md"
                 if path.is_file():

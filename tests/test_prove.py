@@ -37,6 +37,13 @@ def test_edge_ai_practical_is_proven(image_tag):
     assert out.exit_code == 0, out.output
 
 
+@pytest.mark.slow
+def test_ai_trainer_practical_is_proven(image_tag):
+    out = CliRunner().invoke(main, ["exam", "prove", str(REPO / "exams" / "ai-trainer-practical")])
+    assert out.exit_code == 0, out.output
+    assert "exam proven" in out.output
+
+
 # -- headroom: a proof must not rest on this machine's speed -----------------------------
 
 def _quick_with_solutions(tmp_path, solutions: dict[str, str], toml: str):

@@ -297,3 +297,38 @@ def test_fail_check_and_partial_carry_the_chinese_message():
     with pytest.raises(Fail) as en_only:
         rubric.fail("English only")
     assert en_only.value.texts == {"en": "English only"}
+
+
+# -- run_as_program: a script submission is run once; a notebook is left alone ----------
+
+def _runner(code: str, folder):
+    """run_candidate as the harness gives it: the entry script run with this Python."""
+    import subprocess
+    import sys
+
+    def run(args=(), timeout=None):
+        return subprocess.run([sys.executable, str(folder / "job.py"), *args], cwd=folder,
+                              capture_output=True, text=True, timeout=timeout)
+    (folder / "job.py").write_text(code)
+    return run
+
+
+def test_run_as_program_runs_a_script_once(tmp_path):
+    run = _runner("open('ran.txt', 'a').write('x')\n", tmp_path)
+    rubric.run_as_program(tmp_path, run, "job.py", timeout=30)
+    assert (tmp_path / "ran.txt").read_text() == "x"
+
+
+def test_run_as_program_leaves_a_notebook_alone(tmp_path):
+    run = _runner("open('ran.txt', 'a').write('x')\n", tmp_path)
+    (tmp_path / "job.ipynb").write_text("{}")
+    rubric.run_as_program(tmp_path, run, "job.py", timeout=30)
+    assert not (tmp_path / "ran.txt").exists()
+
+
+def test_run_as_program_fails_with_the_exit_code_and_last_error_line(tmp_path):
+    run = _runner("import sys\nsys.exit('bad input file')\n", tmp_path)
+    with pytest.raises(Fail) as info:
+        rubric.run_as_program(tmp_path, run, "job.py", timeout=30)
+    assert "job.py exited with code 1: bad input file" in str(info.value)
+    assert "以退出码 1 结束" in info.value.texts["zh"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from . import fragments
 from .model import Document, Pair, Repeat, Settings, Skipped, TaskReport
-from .tokens import Tokens, normalise
+from .tokens import Tokens, line_offsets, normalise
 from .winnow import Fingerprints, fingerprint, kgram_hashes
 
 
@@ -76,7 +76,8 @@ def compare(task: str, documents: Sequence[Document], *, boilerplate: Iterable[s
         if i not in sides:
             x = prepared[i]
             sides[i] = fragments.Side(x.doc.text, x.tokens, x.prints.selected,
-                                      fragments.ignored_tokens(x.prints.kgrams, ignored, len(x.tokens), k))
+                                      fragments.ignored_tokens(x.prints.kgrams, ignored, len(x.tokens), k),
+                                      tuple(line_offsets(x.doc.text)))
         return sides[i]
 
     pairs = []

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import Fragment
-from .tokens import Tokens, line_of
+from bisect import bisect_right
+
+from .tokens import Tokens, line_offsets
 
 MAX_SEEDS_PER_PRINT = 16      # a fingerprint repeated in both: enough places to start from
 
@@ -17,6 +19,10 @@ class Side:
     tokens: Tokens
     positions: dict[int, tuple[int, ...]]    # fingerprint -> token positions
     ignored: tuple[bool, ...]                # token inside starter code or a common fragment
+    lines: tuple[int, ...] = ()              # offsets where lines start (tokens.line_offsets)
+
+    def line(self, offset: int) -> int:
+        return bisect_right(self.lines or line_offsets(self.text), offset)
 
 
 def ignored_tokens(kgrams: tuple[int, ...], ignored: set[int] | frozenset[int], size: int, k: int) -> tuple[bool, ...]:
@@ -36,9 +42,13 @@ def shared(a: Side, b: Side, prints: set[int] | frozenset[int], k: int) -> tuple
     yields nothing)."""
     ka, kb = a.tokens.kinds, b.tokens.kinds
     runs: set[tuple[int, int, int]] = set()          # (a start, b start, length)
+    on_diagonal: dict[int, list[tuple[int, int]]] = {}   # i - j -> runs found there (a start, a end)
     for h in prints:
         seeds = [(i, j) for i in a.positions.get(h, ()) for j in b.positions.get(h, ())][:MAX_SEEDS_PER_PRINT]
         for i, j in seeds:
+            found = on_diagonal.setdefault(i - j, [])
+            if any(lo <= i < hi for lo, hi in found):     # inside a run grown before: the same run
+                continue
             if ka[i:i + k] != kb[j:j + k]:
                 continue
             while i > 0 and j > 0 and ka[i - 1] == kb[j - 1] and not a.ignored[i - 1] and not b.ignored[j - 1]:
@@ -48,6 +58,7 @@ def shared(a: Side, b: Side, prints: set[int] | frozenset[int], k: int) -> tuple
                     and not a.ignored[i + n] and not b.ignored[j + n]:
                 n += 1
             runs.add((i, j, n))
+            found.append((i, i + n))
     taken_a: list[tuple[int, int]] = []
     taken_b: list[tuple[int, int]] = []
     out = []
@@ -67,8 +78,7 @@ def _overlaps(taken: list[tuple[int, int]], lo: int, hi: int) -> bool:
 def _fragment(a: Side, b: Side, i: int, j: int, n: int) -> Fragment:
     a0, a1 = a.tokens.starts[i], a.tokens.ends[i + n - 1]
     b0, b1 = b.tokens.starts[j], b.tokens.ends[j + n - 1]
-    return Fragment(n, a0, a1, b0, b1, (line_of(a.text, a0), line_of(a.text, max(a0, a1 - 1))),
-                    (line_of(b.text, b0), line_of(b.text, max(b0, b1 - 1))))
+    return Fragment(n, a0, a1, b0, b1, (a.line(a0), a.line(max(a0, a1 - 1))), (b.line(b0), b.line(max(b0, b1 - 1))))
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ class _Raw:
 
 def normalise(text: str) -> Tokens:
     """The normalised tokens of Python source `text`."""
-    offsets = _line_offsets(text)
+    offsets = line_offsets(text)
     try:
         raw = [_Raw(t.type, t.string, offsets[t.start[0] - 1] + t.start[1], offsets[t.end[0] - 1] + t.end[1])
                for t in tokenize.generate_tokens(io.StringIO(text).readline)]
@@ -62,10 +62,11 @@ def normalise(text: str) -> Tokens:
 
 def line_of(text: str, offset: int) -> int:
     """1-based line number of character `offset` in `text`."""
-    return bisect_right(_line_offsets(text), offset)
+    return bisect_right(line_offsets(text), offset)
 
 
-def _line_offsets(text: str) -> list[int]:
+def line_offsets(text: str) -> list[int]:
+    """Where each line of `text` starts (and one past the end)."""
     out = [0]
     for i, ch in enumerate(text):
         if ch == "\n":

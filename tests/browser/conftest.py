@@ -188,13 +188,23 @@ def new_page(chromium, board):
     """new_page(locale="zh-CN") -> a Page in its own browser context (own cookies)."""
     contexts = []
 
-    def make(locale: str = "zh-CN"):
+    def make(locale: str = "zh-CN", *, javascript: bool = True, answer: bool = True):
+        """`javascript=False`: a browser without scripts (the server's confirmation pages).
+        `answer`: what the staff member says to a confirmation dialog; every question asked
+        is kept in `page.dialogs`."""
         ctx = chromium.new_context(base_url=board.url, locale=locale, timezone_id="Asia/Shanghai",
-                                   viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+                                   viewport={"width": 1280, "height": 900}, device_scale_factor=1,
+                                   java_script_enabled=javascript)
         ctx.set_default_timeout(20_000)
         contexts.append(ctx)
         page = ctx.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.dialogs = []
+
+        def on_dialog(dialog):
+            page.dialogs.append(dialog.message)
+            dialog.accept() if answer else dialog.dismiss()
+        page.on("dialog", on_dialog)
         return page
 
     errors: list[str] = []

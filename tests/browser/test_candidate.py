@@ -158,11 +158,14 @@ def test_upload_shows_status_live_then_the_result(new_page, board):
     page.wait_for_selector("p.score", timeout=GRADE_TIMEOUT_S * 1000)
     assert page.locator(f'.receipt [data-sub-id="{sid}"]').inner_text() == "已评分"
     assert page.locator("p.score").inner_text().startswith("3 / 4")
-    assert page.locator(".verdict").inner_text() == "部分错误"
+    assert page.locator(".verdict").inner_text() == "部分正确"                 # 3 of 4 points
     assert page.locator("p.message").inner_text() == "2 项检查中通过 1 项。"
     rows = page.locator("table.tests tbody tr")
     assert rows.count() == 2
     assert "2 / 2" in rows.nth(0).inner_text() and "1 / 2" in rows.nth(1).inner_text()
+    assert "smooth 计算的移动平均正确" in rows.nth(0).inner_text()             # the check's title in Chinese
+    assert "smooth 能快速处理一百万个值" in rows.nth(1).inner_text()
+    assert page.locator("p.success").inner_text() == "评分已完成。"            # no more "queued for grading"
     screenshot(page, "candidate-result")
 
     badge_changes = [(d["id"], d["status"]) for kind, d in seen if kind == "badge"]

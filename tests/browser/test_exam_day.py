@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from .conftest import GRADE_TIMEOUT_S, REPO, STAFF, login_candidate, login_staff, screenshot
+from .conftest import CANDIDATES, GRADE_TIMEOUT_S, NAMES, REPO, STAFF, login_candidate, login_staff, screenshot
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -77,3 +77,41 @@ def test_the_counted_submission_follows_the_examiners_rule(new_page, board):
         assert "计分" in marked.locator(".counted-mark").inner_text()
     finally:
         set_count_policy(examiner, board.exam_id, "last")      # the board is shared with other tests
+
+
+def test_the_public_scoreboard_masks_names_until_the_examiner_chooses_otherwise(new_page, board):
+    number, code = board.take_candidate()
+    name = NAMES[CANDIDATES.index(number)]
+    cand = new_page()
+    login_candidate(cand, number, code)
+    wait_graded(cand, upload(cand, "shapes", SOLUTIONS / "full" / "shapes.py"))
+    proctor = staff_page(new_page, "proctor")
+    proctor.goto(f"/staff/scoreboard/{board.exam_id}")
+    assert "部分隐藏的姓名" in proctor.locator("#board-privacy").inner_text()
+    make_public = proctor.locator("form[action$='/public'] button")
+    if make_public.inner_text() == "公开排行榜":
+        with proctor.expect_navigation():
+            make_public.click()
+    assert proctor.locator("form[action$='/public'] button").inner_text() == "取消公开", proctor.content()[-3000:]
+    public = new_page()
+    public.goto("/scoreboard/demo")
+    table = public.locator("table.board")
+    row = table.locator("tr", has_text=number)
+    assert row.count() == 1, public.content()[:3000]
+    assert name[0] + "*" * (len(name) - 1) in row.inner_text() and name not in table.inner_text()
+    assert "座位" not in table.locator("thead").inner_text()
+    screenshot(public, "scoreboard-public", full_page=False)
+    examiner = staff_page(new_page)
+    examiner.goto(f"/staff/exams/{board.exam_id}")
+    examiner.select_option("select[name=board_privacy]", "number_only")
+    with examiner.expect_navigation():
+        examiner.click("form.stack button[type=submit]")
+    try:
+        public.reload()
+        assert "姓名" not in public.locator("table.board thead").inner_text()
+        assert number in public.locator("table.board").inner_text()
+    finally:
+        examiner.goto(f"/staff/exams/{board.exam_id}")
+        examiner.select_option("select[name=board_privacy]", "masked")
+        with examiner.expect_navigation():
+            examiner.click("form.stack button[type=submit]")

@@ -107,10 +107,13 @@ class Browser:
     def get(self, url, **kw):
         return self.client.get(url, **kw)
 
-    def post(self, url, data=None, csrf=True, **kw):
+    def post(self, url, data=None, csrf=True, confirm=True, **kw):
+        """`confirm`: as if the staff member said yes to the confirmation (web/pages/confirm.py)."""
         data = dict(data or {})
         if csrf:
             data.setdefault("csrf_token", self.token())
+        if confirm:
+            data.setdefault("confirm", "yes")
         return self.client.post(url, data=data, **kw)
 
     def login_candidate(self, number: str, code: str):

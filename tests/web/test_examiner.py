@@ -3,6 +3,7 @@ history, theory scores and the weighted total, publishing, exports, item analysi
 from __future__ import annotations
 
 import csv
+import html as html_lib
 import io
 import json
 import re
@@ -276,6 +277,43 @@ def test_regrade_is_refused_while_the_package_has_problems(app, candidate, signe
 
 # ------------------------------------------------------------------ theory, total, publish, exports
 
+def problem_rows(html: str) -> list[tuple[str, str, str]]:
+    """(line, column, reason) of the theory page's problems table."""
+    body = html[html.index('class="list problems"'):]
+    body = body[:body.index("</table>")]
+    return [tuple(html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row))
+            for row in re.findall(r"<tr>(.*?)</tr>", body[body.index("<tbody>"):], re.S)]
+
+
+def test_a_theory_file_reports_every_bad_row_at_once_and_imports_nothing(app, make_browser, signed_in, exam):
+    graded_candidates(app, make_browser, exam, {"2025001": 5.0, "2025002": 2.5})
+    b = signed_in("examiner")
+    b.set_lang("en")
+    url = f"/staff/examiner/exams/{exam}/theory"
+    bad = ("number,theory\n2025001,80\nx!,50\n2025002,abc\n9999999,70\n2025001,90\nbad number,120\n2025002,60\n"
+           .encode("utf-8"))
+    r = b.post(url, {"scores": (io.BytesIO(bad), "theory.csv")}, content_type="multipart/form-data")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "The file has 7 problem(s); nothing was imported" in html
+    assert problem_rows(html) == [
+        ("3", "candidate number", "Candidate number 'x!' is not valid."),
+        ("4", "theory score", "Score 'abc' is not a number from 0 to 100."),
+        ("5", "candidate number", "9999999 is not a candidate of this exam."),
+        ("6", "candidate number", "Candidate number 2025001 appears twice (first on line 2)."),
+        ("7", "candidate number", "Candidate number 'bad number' is not valid."),
+        ("7", "theory score", "Score '120' is not a number from 0 to 100."),
+        ("8", "candidate number", "Candidate number 2025002 appears twice (first on line 4)."),
+    ]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(TheoryScore.id))) == 0       # not half imported
+    assert audited_problems(app) == 7
+
+
+def audited_problems(app) -> int:
+    with app.app_context():
+        return db.session.scalars(select(AuditLog).where(AuditLog.action == "theory_refused")).one().details["problems"]
+
+
 def graded_candidates(app, make_browser, exam, scores: dict[str, float]) -> dict[str, int]:
     codes = add_candidates(app, exam, *scores)
     sids = {}
@@ -294,7 +332,8 @@ def test_theory_scores_are_imported_and_weighted_into_the_csv(app, make_browser,
     bad = "准考证号,理论成绩\n2025001,80\n9999999,70\n2025002,101\n".encode("gbk")
     r = b.post(url, {"scores": (io.BytesIO(bad), "theory.csv")}, content_type="multipart/form-data")
     html = r.get_data(as_text=True)
-    assert r.status_code == 400 and "第 4 行" in html and "不是 0 到 100 之间的数" in html
+    assert r.status_code == 400 and "不是 0 到 100 之间的数" in html
+    assert "9999999 不是本场考试的考生" in html                           # both bad rows, at once
     good = "准考证号,理论成绩\n2025001,80\n9999999,70\n".encode("gbk")
     r = b.post(url, {"scores": (io.BytesIO(good), "theory.csv")}, content_type="multipart/form-data")
     assert r.status_code == 400 and "9999999 不是本场考试的考生" in r.get_data(as_text=True)

@@ -10,10 +10,14 @@ import pytest
 from grader.models import TestStatus, Verdict
 from web.services.clock import WindowState
 from web.pages.i18n import CATALOGUE, STATUSES
-from web.storage.models import Role, SubmissionStatus
+from web.storage.models import Gender, Level, Outcome, Role, SittingStatus, SubmissionStatus
 
 from .conftest import SHAPES_PATH, submission_id
 
+# every reason web.services.sittings / passlist / certificates refuse with (pages show cert.err.<reason>)
+SITTING_REFUSALS = ("no_exam", "bad_level", "level_mismatch", "bad_site", "bad_form", "bad_number", "rule_empty",
+                    "rule_range", "rule_weight", "published", "no_registration", "exception_reason", "nobody",
+                    "no_sitting", "no_reason", "already_revoked")
 WEB = Path(__file__).resolve().parents[2] / "web"
 
 
@@ -36,7 +40,10 @@ def test_every_key_used_exists():
         used |= set(re.findall(r"RosterProblem\([^)]*\"(roster\.[a-z_]+)\"", text))
     dynamic = ({f"status.{s.value}" for s in SubmissionStatus} | {f"verdict.{v.value}" for v in Verdict}
                | {f"test.{s.value}" for s in TestStatus} | {f"role.{r.value}" for r in Role}
-               | {f"window.{w.value}" for w in WindowState})
+               | {f"window.{w.value}" for w in WindowState}
+               | {f"level.{v.value}" for v in Level} | {f"outcome.{o.value}" for o in Outcome}
+               | {f"sitting_status.{s.value}" for s in SittingStatus} | {f"gender.{x.value}" for x in Gender}
+               | {f"cert.err.{r}" for r in SITTING_REFUSALS})
     missing = sorted((used | dynamic) - set(CATALOGUE))
     assert not missing
     assert set(STATUSES) == {s.value for s in SubmissionStatus}

@@ -255,7 +255,7 @@ def latest_job(submission_id: int) -> Job | None:
 
 # ------------------------------------------------------------------ results
 
-COPIED = ("task_id", "job_id", "score", "max_score", "visible_score", "status", "message", "tests",
+COPIED = ("task_id", "job_id", "score", "max_score", "visible_score", "status", "message", "messages", "tests",
           "artifacts", "artifacts_dir", "artifact_blobs", "duration_s", "graded_at", "worker_speed", "time_factor")
 
 
@@ -282,7 +282,7 @@ def write_result(submission_id: int, task: TaskResult, *, artifacts_dir: str | N
     tests = tests_json(task, descriptions)
     values = dict(task_id=task.id, job_id=job_id, score=task.score, max_score=task.max_score,
                   visible_score=visible_points(tests), status=task.status.value, message=task.message,
-                  tests=tests, artifacts=list(task.artifacts), artifacts_dir=artifacts_dir,
+                  messages=dict(task.messages) or None, tests=tests, artifacts=list(task.artifacts), artifacts_dir=artifacts_dir,
                   artifact_blobs=artifact_blobs or None, duration_s=task.duration_s, graded_at=utcnow(),
                   worker_speed=time_scale.worker_speed if time_scale else None,
                   time_factor=time_scale.factor if time_scale else None)

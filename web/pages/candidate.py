@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pathlib import Path
+
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template,
-                   request, url_for)
+                   request, send_file, url_for)
 from markupsafe import Markup
 
 from grader import messages
+from grader.errors import PracticumError
 from grader.manifest import SUFFIX, Task
 from grader.models import SubmissionKind
 
-from ..services import counting, exams, submissions
-from ..services.clock import epoch_ms, utcnow
+from ..services import counting, exams, kits, submissions
+from ..services.clock import WindowState, epoch_ms, utcnow
 from ..services.events import status_stream
 from ..services.submissions import Quota, UploadRefused
 from ..services.visibility import ResultView, candidate_view
@@ -142,6 +145,26 @@ def upload(task_id: str):
     return redirect(url_for("candidate.submission", sid=sub.id, new=1), 303)
 
 
+@bp.get("/exam/<task_id>/kit.zip")
+def kit(task_id: str):
+    """The task's starter files and public data (the CLI's `exam pack --task` bytes), once the exam opened."""
+    exam = g.user.exam
+    if exam is None:
+        abort(404)
+    if exams.window(exam).state(utcnow()) is WindowState.NOT_STARTED:
+        abort(403)
+    try:
+        path = kits.kit_path(exam, task_id, Path(current_app.instance_path) / "kits",
+                             current_app.config.get("SANDBOX_IMAGE"))
+    except KeyError:
+        abort(404)
+    except PracticumError:
+        current_app.logger.exception("the kit of %s/%s could not be built", exam.key, task_id)
+        return render_template("error.html", code=503, message=t("kit.unavailable")), 503
+    return send_file(path, mimetype="application/zip", as_attachment=True,
+                     download_name=f"{exam.key}-{task_id}-kit.zip", max_age=0)
+
+
 def rejection_text(sub: Submission) -> str:
     try:
         return messages.text(sub.reject_code, get_lang(), **(sub.reject_params or {}))
@@ -153,8 +176,19 @@ def result_view(sub: Submission) -> ResultView | None:
     r = sub.result
     if r is None or sub.status is not SubmissionStatus.GRADED:
         return None
+    lang = get_lang()
     return candidate_view(score=r.score, max_score=r.max_score, status=r.status, message=r.message,
-                          tests=r.tests or [], published=sub.exam.published)
+                          tests=r.tests or [], published=sub.exam.published, lang=lang,
+                          titles=check_titles(sub.exam, sub.task_id, lang), messages=r.messages)
+
+
+def check_titles(exam, task_id: str, lang: str) -> dict[str, str]:
+    """Each check's title in `lang`, from the exam's package (its docstring's `zh:` line for Chinese)."""
+    try:
+        task = exams.package(exam).task(task_id)
+    except KeyError:
+        return {}
+    return {spec.name: spec.title(lang) for spec in task.tests}
 
 
 def _owned_or_404(sid: int) -> Submission:

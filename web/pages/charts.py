@@ -42,8 +42,10 @@ def hbars(bars: list[Bar], title: str, *, width: int = 640, label_w: int = 260, 
     return _svg(width, max(row_h, len(bars) * row_h), title, body)
 
 
-def columns(counts: list[tuple[str, int]], title: str, *, width: int = 640, height: int = 220) -> Markup:
-    """Vertical columns with their labels below (a histogram)."""
+def columns(counts: list[tuple[str, int]], title: str, *, width: int = 640, height: int = 220,
+            tones: list[str] | None = None, mark: float | None = None, mark_label: str = "") -> Markup:
+    """Vertical columns with their labels below (a histogram). `tones`: a CSS tone per column
+    (default ok); `mark`: a dashed line at that share of the axis (a threshold), with its label."""
     n = max(1, len(counts))
     top = max([c for _, c in counts] + [1])
     left, bottom, head = 36, 36, 16
@@ -55,13 +57,18 @@ def columns(counts: list[tuple[str, int]], title: str, *, width: int = 640, heig
     for i, (label, count) in enumerate(counts):
         h = plot_h * count / top
         x = left + i * step
-        body.append(f'<rect class="chart-bar tone-ok" x="{x + 2:.1f}" y="{head + plot_h - h:.1f}" '
+        tone_ = tones[i] if tones and i < len(tones) else "ok"
+        body.append(f'<rect class="chart-bar tone-{escape(tone_)}" x="{x + 2:.1f}" y="{head + plot_h - h:.1f}" '
                     f'width="{max(1.0, step - 4):.1f}" height="{h:.1f}"><title>{escape(label)}: {count}</title></rect>')
         if count:
             body.append(f'<text class="chart-value" x="{x + step / 2:.1f}" y="{head + plot_h - h - 3:.1f}" '
                         f'text-anchor="middle">{count}</text>')
         body.append(f'<text class="chart-label small" x="{x + step / 2:.1f}" y="{height - bottom + 16}" '
                     f'text-anchor="middle">{escape(label)}</text>')
+    if mark is not None:
+        x = left + max(0.0, min(1.0, mark)) * plot_w
+        body.append(f'<line class="chart-mark" x1="{x:.1f}" y1="{head - 4}" x2="{x:.1f}" y2="{head + plot_h}"/>'
+                    f'<text class="chart-value" x="{x + 4:.1f}" y="{head + 6}">{escape(mark_label)}</text>')
     return _svg(width, height, title, body)
 
 

@@ -10,6 +10,7 @@ from ..services.analysis import analyse, histogram
 from ..storage.db import db
 from ..storage.models import TheoryScore
 from .charts import Bar, columns, hbars, tone
+from .confirm import ask
 from .examiner import exam_or_404
 from .i18n import get_lang, t
 from .policy import EXAMINERS, audit, check_role
@@ -45,13 +46,14 @@ def theory_import(exam_id: int):
     if request.method == "POST":
         upload = request.files.get("scores")
         if upload is None or not upload.filename:
-            problems = [(0, t("theory.missing"))]
+            problems = [(0, "", t("theory.missing"))]
         else:
-            rows, found = theory.parse(upload.read(MAX_CSV + 1)[:MAX_CSV])
-            found = found or theory.import_scores(exam, rows)
-            problems = [(p.line, t(p.key, value=p.value)) for p in found]
+            scores = theory.read(exam, upload.read(MAX_CSV + 1)[:MAX_CSV])
+            found = theory.import_scores(exam, scores)
+            problems = [(p.line, t(f"theory.field_{p.field}") if p.field else "", t(p.key, value=p.value, first=p.first))
+                        for p in found]
             if not problems:
-                imported = len(rows)
+                imported = len(scores.rows)
                 audit("theory_import", exam.key, rows=imported)
             else:
                 audit("theory_refused", exam.key, problems=len(problems))
@@ -69,6 +71,8 @@ def weight(exam_id: int):
             raise ValueError
     except ValueError:
         return render_template("error.html", code=400, message=t("weight.invalid")), 400
+    if (page := ask("confirm.weight", exam=exam.title(get_lang()), n=value)) is not None:
+        return page
     before, exam.theory_weight = exam.theory_weight, value
     db.session.commit()
     audit("theory_weight", exam.key, before=before, after=value)
@@ -78,7 +82,10 @@ def weight(exam_id: int):
 @bp.post("/publish")
 def publish(exam_id: int):
     exam = exam_or_404(exam_id)
-    exam.published = request.form.get("published") == "1"
+    publish = request.form.get("published") == "1"
+    if (page := ask("confirm.publish" if publish else "confirm.unpublish", exam=exam.title(get_lang()))) is not None:
+        return page
+    exam.published = publish
     db.session.commit()
     audit("publish" if exam.published else "unpublish", exam.key)
     return redirect(url_for("examiner.exam", exam_id=exam.id), 303)

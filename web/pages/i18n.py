@@ -12,6 +12,7 @@ from flask import Flask, current_app, g, has_request_context, session
 
 from ..services import clock
 from .i18n_candidate import CATALOGUE as CANDIDATE_CATALOGUE
+from .i18n_cert import CATALOGUE as CERT_CATALOGUE
 from .i18n_staff import CATALOGUE as STAFF_CATALOGUE
 
 LANGS = ("zh", "en")
@@ -127,7 +128,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "status.failed": {"zh": "评分失败（不计次）", "en": "failed (not counted)"},
     "status.cancelled": {"zh": "已取消", "en": "cancelled"},
     "verdict.ok": {"zh": "通过", "en": "ok"},
-    "verdict.wrong": {"zh": "部分错误", "en": "wrong"},
+    "verdict.wrong": {"zh": "未全部通过", "en": "not all checks passed"},
     "verdict.time_limit": {"zh": "超时", "en": "time limit"},
     "verdict.memory_limit": {"zh": "内存超限", "en": "memory limit"},
     "verdict.output_limit": {"zh": "输出超限", "en": "output limit"},
@@ -191,6 +192,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 CATALOGUE.update(STAFF_CATALOGUE)
 CATALOGUE.update(CANDIDATE_CATALOGUE)
+CATALOGUE.update(CERT_CATALOGUE)
 
 STATUSES = ("rejected", "queued", "retrying", "running", "graded", "failed", "cancelled")
 

@@ -15,6 +15,7 @@ from ..services.cancel import cancel_job
 from ..services.clock import epoch_ms
 from ..storage.db import db
 from ..storage.models import Exam, Job, Submission
+from .confirm import ask
 from .i18n import get_lang, local, t
 from .policy import EXAMINERS, FLOOR, audit, check_role
 
@@ -121,6 +122,8 @@ def resume(exam_id: int):
 
 
 def _set_paused(exam: Exam, paused: bool):
+    if (page := ask("confirm.pause" if paused else "confirm.resume", exam=exam.title(get_lang()))) is not None:
+        return page
     exam.intake_paused = paused
     db.session.commit()
     audit("intake_pause" if paused else "intake_resume", exam.key)
@@ -131,7 +134,10 @@ def _set_paused(exam: Exam, paused: bool):
 def cancel(job_id: int):
     """Cancel a queued or running job; a running one's sandboxes are killed (they carry its id)."""
     job = db.session.get(Job, job_id) or abort(404)
-    exam_id = db.session.get(Submission, job.submission_id).exam_id
+    sub = db.session.get(Submission, job.submission_id)
+    if (page := ask("confirm.cancel", job=job_id, candidate=sub.candidate.username, task=sub.task_id)) is not None:
+        return page
+    exam_id = sub.exam_id
     done = cancel_job(job_id)
     audit("job_cancel", str(job_id), was=done.was.value if done.was else None, killed=done.killed, error=done.error)
     return redirect(url_for("proctor.dashboard", exam_id=exam_id, cancelled=job_id if done.was else None), 303)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..services import exams, scores
+from ..services import exams, privacy, scores
 from ..storage.db import db, utcnow
 from ..storage.models import BoardFreeze, Exam
+from .confirm import ask
+from .i18n import get_lang
 from .policy import FLOOR, audit, roles_required
 
 bp = Blueprint("scoreboard", __name__)
@@ -45,6 +47,7 @@ def staff_view(exam_id: int):
     exam = _exam(exam_id)
     package = exams.package(exam)
     return render_template("scoreboard/staff.html", exam=exam, tasks=package.tasks, freeze=_freeze(exam.id),
+                           privacy_mode=privacy.of(exam).value,
                            practical_max=package.max_score, **_page(_board(exam, package.max_score)))
 
 
@@ -52,6 +55,8 @@ def staff_view(exam_id: int):
 @roles_required(*FLOOR)
 def freeze(exam_id: int):
     exam = _exam(exam_id)
+    if (page := ask("confirm.freeze", exam=exam.title(get_lang()))) is not None:
+        return page
     row = _freeze(exam.id) or BoardFreeze(exam_id=exam.id)
     row.frozen_at, row.actor, row.rows = utcnow(), g.user.username, scores.snapshot(exam)
     db.session.add(row)
@@ -64,6 +69,8 @@ def freeze(exam_id: int):
 @roles_required(*FLOOR)
 def unfreeze(exam_id: int):
     exam = _exam(exam_id)
+    if (page := ask("confirm.unfreeze", exam=exam.title(get_lang()))) is not None:
+        return page
     row = _freeze(exam.id)
     if row is not None:
         db.session.delete(row)
@@ -76,7 +83,10 @@ def unfreeze(exam_id: int):
 @roles_required(*FLOOR)
 def set_public(exam_id: int):
     exam = _exam(exam_id)
-    exam.board_public = request.form.get("public") == "1"
+    public = request.form.get("public") == "1"
+    if (page := ask("confirm.public" if public else "confirm.private", exam=exam.title(get_lang()))) is not None:
+        return page
+    exam.board_public = public
     db.session.commit()
     audit("board_public" if exam.board_public else "board_private", exam.key)
     return redirect(url_for("scoreboard.staff_view", exam_id=exam.id), 303)
@@ -93,6 +103,7 @@ def public_view(key: str):
         rows = scores.from_snapshot(exam, frozen.rows, package.max_score, public=True)
     else:
         rows = _board(exam, package.max_score, public=True)
+    mode = privacy.of(exam)      # what the public may read of a candidate, the examiner's choice
     return render_template("scoreboard/public.html", exam=exam, tasks=package.tasks, frozen=frozen,
                            practical_max=package.max_score, reload_s=current_app.config["BOARD_RELOAD_S"],
-                           **_page(rows))
+                           columns=privacy.columns(mode), **_page(privacy.public_rows(rows, mode)))

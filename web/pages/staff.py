@@ -10,10 +10,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from ..services import accounts, counting, exams, roster
+from ..services import accounts, counting, exams, privacy, roster
 from ..services import audit as audit_log
 from ..storage.db import db
 from ..storage.models import STAFF_ROLES, Exam, Role, Submission, User
+from .confirm import ask
 from .i18n import form_value, parse_local, t
 from .policy import EXAMINERS, FLOOR, audit, check_role, roles_required
 
@@ -67,6 +68,8 @@ def new_code(uid: int):
     user = db.session.get(User, uid)
     if user is None or user.role is not Role.CANDIDATE:
         abort(404)
+    if (page := ask("confirm.new_code", number=user.username, name=user.name)) is not None:
+        return page
     code = accounts.issue_code(user)
     db.session.commit()
     audit("code_reset", user.username)
@@ -94,6 +97,9 @@ def exam_settings(exam_id: int):
                 raise ValueError
             policy, per_task = _count_rules(exam)
             count_deadline = parse_local(request.form.get("count_deadline"))
+            board_privacy = privacy.parse(request.form.get("board_privacy", exam.board_privacy))
+            if board_privacy is None:
+                raise ValueError
         except ValueError:
             error = t("exam_settings.invalid")
         else:
@@ -102,6 +108,7 @@ def exam_settings(exam_id: int):
             exam.attempt_limit, exam.min_interval_s = limit, interval
             exam.count_policy, exam.task_count_policy = policy.value, per_task or None
             exam.count_deadline = count_deadline
+            exam.board_privacy = board_privacy.value
             exam.published = request.form.get("published") == "1"
             exam.intake_paused = request.form.get("intake_paused") == "1"
             db.session.commit()
@@ -109,7 +116,8 @@ def exam_settings(exam_id: int):
             return redirect(url_for("staff.exam_list"), 303)
     return render_template("staff/exam_settings.html", exam=exam, error=error, form_value=form_value,
                            tasks=exams.package(exam).tasks, policies=list(counting.Policy),
-                           task_policy=exam.task_count_policy or {}), 400 if error else 200
+                           task_policy=exam.task_count_policy or {}, privacy_modes=list(privacy.Privacy)), \
+        400 if error else 200
 
 
 def _count_rules(exam: Exam) -> tuple[counting.Policy, dict[str, str]]:
@@ -135,7 +143,8 @@ def _settings(exam: Exam) -> dict:
             "attempt_limit": exam.attempt_limit, "min_interval_s": exam.min_interval_s,
             "published": exam.published, "intake_paused": exam.intake_paused,
             "count_policy": exam.count_policy, "task_count_policy": exam.task_count_policy,
-            "count_deadline": exam.count_deadline.isoformat() if exam.count_deadline else None}
+            "count_deadline": exam.count_deadline.isoformat() if exam.count_deadline else None,
+            "board_privacy": exam.board_privacy}
 
 
 @bp.get("/audit")

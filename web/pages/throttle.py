@@ -17,6 +17,7 @@ from .i18n import t
 from .policy import audit
 
 LOGIN_VIEWS = {"auth.login": False, "auth.login_staff": True}     # endpoint -> is the staff form
+LOOKUP_VIEWS = ("verify.form", "verify.answer", "verify.answer_json")  # public certificate look-ups
 
 
 def account() -> str:
@@ -50,4 +51,16 @@ def init_app(app: Flask) -> None:
                                   deduct_when=lambda response: response.status_code == 401)
     for endpoint in LOGIN_VIEWS:
         app.view_functions[endpoint] = shared(app.view_functions[endpoint])
+    # public verification: every request counts, per address, so nobody walks the register
+    lookups = limiter.shared_limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], scope="verify",
+                                   key_func=lambda: request.remote_addr or "", on_breach=_too_many_lookups)
+    for endpoint in LOOKUP_VIEWS:
+        app.view_functions[endpoint] = lookups(app.view_functions[endpoint])
     app.extensions["practicum.limiter"] = limiter
+
+
+def _too_many_lookups(_limit: RequestLimit):
+    if request.path.endswith(".json"):
+        return current_app.make_response(({"found": False, "error": "rate_limited"}, 429))
+    return current_app.make_response((render_template("verify/form.html", number="", name="", answer=None,
+                                                      asked=False, error=t("verify.throttled")), 429))

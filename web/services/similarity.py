@@ -3,10 +3,10 @@ with the engine's `grader.similarity` (winnowed fingerprints of normalised token
 task's starter code as boilerplate, optionally other exams on the board (earlier sittings)
 as reference sets. It points examiners at pairs to read; nothing here changes a score.
 
-Which submission counts is the board's rule (`scores.counted_ids`: the newest with a
-result per candidate and task). Who may not be paired is a parameter (`teams`: candidate
-number -> team), since the board has no teams yet. A submission's code is read once per
-content hash and task (`cache`), and a whole report is kept until a result, the roster or
+Which submission counts is the board's rule (`counting`: the exam's last / best / before
+the deadline, per task). Who may not be paired is a parameter (`teams`: candidate
+number -> team); `teams_of(exam)` gives the teams of the competitions run on the exam.
+A submission's code is read once per content hash and task (`cache`), and a whole report is kept until a result, the roster or
 a setting changes, so reopening the page or a pair costs a few aggregate queries."""
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ from grader.similarity.sources import hand_in_code, starter_code
 from ..storage import content
 from ..storage.content import get_store, scratch
 from ..storage.db import db
-from ..storage.models import Exam, Submission, User
-from .scores import counted_ids, version
+from ..storage.models import Competition, Exam, Submission, TeamMember, User
+from . import counting
+from .scores import version
 
 MAX_CODES = 20_000          # cached code texts (one per content hash and task)
 MAX_REPORTS = 32
@@ -56,12 +57,21 @@ def new_cache() -> dict:
     return {"codes": {}, "reports": {}}
 
 
-def counted(exam_id: int, task_id: str) -> list[tuple[Submission, str, str]]:
+def counted(exam: Exam, task_id: str) -> list[tuple[Submission, str, str]]:
     """(submission, candidate number, name) of each candidate's counted submission of a task."""
-    return [tuple(r) for r in db.session.execute(
+    ids = {g.submission_id for (_, task), g in counting.counted(exam).items() if task == task_id}
+    rows = db.session.execute(                 # filtered here, not as an IN list of every id (SQLite's limit)
         select(Submission, User.username, User.name).join(User, User.id == Submission.candidate_id)
-        .where(Submission.id.in_(counted_ids(exam_id)), Submission.task_id == task_id)
-        .order_by(User.username))]
+        .where(Submission.exam_id == exam.id, Submission.task_id == task_id).order_by(User.username))
+    return [tuple(r) for r in rows if r[0].id in ids]
+
+
+def teams_of(exam: Exam) -> dict[str, str]:
+    """{candidate number: team} for the members of the teams of competitions held on this exam."""
+    rows = db.session.execute(
+        select(User.username, TeamMember.team_id).join(TeamMember, TeamMember.user_id == User.id)
+        .join(Competition, Competition.id == TeamMember.competition_id).where(Competition.exam_id == exam.id))
+    return {number: f"team-{team}" for number, team in rows}
 
 
 def documents(exam: Exam, package: Package, task_id: str, *, reference: bool = False,
@@ -70,7 +80,7 @@ def documents(exam: Exam, package: Package, task_id: str, *, reference: bool = F
     prefixed with its key, owners too, so they never meet this sitting's candidates)."""
     codes = (cache if cache is not None else new_cache())["codes"]
     docs, unreadable = [], []
-    for sub, number, name in counted(exam.id, task_id):
+    for sub, number, name in counted(exam, task_id):
         key = (sub.sha256, task_id, exam.package_sha256 or exam.package_path)
         with _lock:
             text = codes.get(key)
@@ -113,7 +123,7 @@ def report(exam: Exam, package: Package, *, settings: Settings = Settings(), tea
     teams = dict(teams or {})
     key = (exam.id, exam.package_sha256, settings, tuple(sorted(teams.items())),
            tuple(sorted(r.id for r, _ in references)))
-    now = (version(exam.id),) + tuple(version(r.id) for r, _ in references)
+    now = tuple((version(e.id), counting.signature(e)) for e in [exam, *(r for r, _ in references)])
     with _lock:
         hit = cache["reports"].get(key)
     if hit is not None and hit[0] == now:

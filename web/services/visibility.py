@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from grader.models import Visibility
 
+from .feedback import in_lang, verdict_key
+
 
 @dataclass(frozen=True)
 class TestView:
@@ -35,6 +37,7 @@ class ResultView:
     message: str | None
     tests: tuple[TestView, ...]
     withheld: bool               # something is held back until publication
+    label: str = ""              # the verdict label's i18n key, fitting the score (`feedback.verdict_key`)
 
 
 def shown(visibility: str, published: bool) -> bool:
@@ -46,12 +49,17 @@ def shown(visibility: str, published: bool) -> bool:
 
 
 def candidate_view(*, score: float, max_score: float, status: str, message: str,
-                   tests: list[dict], published: bool) -> ResultView:
-    views = tuple(TestView(name=t.get("name", ""), description=t.get("description") or t.get("name", ""),
+                   tests: list[dict], published: bool, lang: str = "zh", titles: dict[str, str] | None = None,
+                   messages: dict[str, str] | None = None) -> ResultView:
+    """`titles`: each check's title in `lang` (the package's, zh or en); `messages`: the task's
+    message in every language; each test carries its own `messages` (the engine's)."""
+    views = tuple(TestView(name=t.get("name", ""),
+                           description=(titles or {}).get(t.get("name", "")) or t.get("description") or t.get("name", ""),
                            score=t.get("score", 0.0), max_score=t.get("max_score", 0.0),
-                           status=t.get("status", ""), message=t.get("message", ""))
+                           status=t.get("status", ""), message=in_lang(t.get("messages"), t.get("message", ""), lang))
                   for t in tests if shown(t.get("visibility", Visibility.HIDDEN.value), published))
     complete = len(views) == len(tests)
     if published or complete:
-        return ResultView(max_score, score, status, message, views, withheld=False)
+        return ResultView(max_score, score, status, in_lang(messages, message, lang), views, withheld=False,
+                          label=verdict_key(status, score, max_score))
     return ResultView(max_score, None, None, None, views, withheld=True)

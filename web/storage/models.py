@@ -202,6 +202,7 @@ class _ResultColumns:
     visible_score: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")  # from `visible` tests
     status: Mapped[str] = mapped_column(sa.String(32))      # a grader Verdict value
     message: Mapped[str] = mapped_column(OutputText, default="")
+    messages: Mapped[dict | None] = mapped_column(sa.JSON)     # the message in every language {lang: text}
     tests: Mapped[list] = mapped_column(sa.JSON, default=list)
     artifacts: Mapped[list] = mapped_column(sa.JSON, default=list)
     artifacts_dir: Mapped[str | None] = mapped_column(sa.String(1024))

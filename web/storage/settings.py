@@ -49,6 +49,8 @@ def defaults(instance: Path) -> dict:
         "WORKER_CRITICAL_S": 120.0,                     # ... this old: critical
         "RUNAWAY_AFTER_S": 600.0,                       # a job running this long is flagged
         "FAULT_WINDOW_S": 600.0,                        # sandbox faults this recent raise an alert
+        "PUBLIC_URL": None,                             # base of certificates' verification URLs (QR); None: the request's
+        "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address
         "LOGIN_MAX_FAILURES": 10,                       # per account, in LOGIN_WINDOW_S
         "LOGIN_WINDOW_S": 900,
         "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # the intake keeps and judges up to its own limit
@@ -73,7 +75,7 @@ def _secret_key(instance: Path) -> str:
 def _from_env(app: Flask) -> None:
     env = {"PRACTICUM_DATABASE_URL": "SQLALCHEMY_DATABASE_URI", "PRACTICUM_SECRET_KEY": "SECRET_KEY",
            "PRACTICUM_BROKER_URL": "BROKER_URL",
-           "PRACTICUM_TIMEZONE": "TIMEZONE"}
+           "PRACTICUM_TIMEZONE": "TIMEZONE", "PRACTICUM_PUBLIC_URL": "PUBLIC_URL"}
     for var, key in env.items():
         if os.environ.get(var):
             app.config[key] = os.environ[var]

@@ -123,7 +123,7 @@ PLATE_SLOW = """\
 def read_plate(img):
     \"\"\"多尺度检测识别，取置信度最高的结果 / read at several scales, keep the most confident\"\"\"
     best, best_conf = '', 0.0
-    for scale in (1.0, 1.5, 2.0, 2.5):
+    for scale in (1.0, 1.5, 2.0, 2.5, 3.0, 3.5):
         big = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         for p, text, conf in plate.read(big):
             if conf > best_conf:

@@ -1,6 +1,6 @@
 """Examiner pages: exam packages (`packages`), one exam with its rubric, prove and regrade
-(`exam`), and browsing submissions with their result history (`submissions`). One
-blueprint, examiners and admins only; every action audited."""
+(`exam`), browsing submissions with their result history (`submissions`), the similarity
+report (`similarity`). One blueprint, examiners and admins only; every action audited."""
 from __future__ import annotations
 
 from flask import Blueprint, abort
@@ -21,4 +21,4 @@ def exam_or_404(exam_id: int) -> Exam:
     return db.session.get(Exam, exam_id) or abort(404)
 
 
-from . import exam, packages, submissions  # noqa: E402,F401 - their routes join `bp`
+from . import exam, packages, similarity, submissions  # noqa: E402,F401 - their routes join `bp`

@@ -11,6 +11,8 @@ from ...services import exams, proving
 from ...services.regrade import RegradeRefused, regrade
 from ...storage.db import db
 from ...storage.models import Exam, ProveRun, Submission
+from ..confirm import ask
+from ..i18n import get_lang
 from ..policy import audit
 from . import bp, exam_or_404
 
@@ -36,6 +38,8 @@ def exam(exam_id: int):
 @bp.post("/exams/<int:exam_id>/reload")
 def reload(exam_id: int):
     exam = exam_or_404(exam_id)
+    if (page := ask("confirm.reload", exam=exam.title(get_lang()))) is not None:
+        return page
     problems = exams.reload(exam)
     audit("package_reload", exam.key, problems=len(problems))
     if problems:
@@ -68,8 +72,15 @@ def prove_status(run_id: int):
 def regrade_exam(exam_id: int):
     exam = exam_or_404(exam_id)
     task = request.form.get("task") or None
-    if task is not None and task not in {x.id for x in exams.package(exam).tasks}:
-        abort(400)
+    title = ""
+    if task is not None:      # the package is read only for a task: a broken one is refused below, named
+        titles = {x.id: x.title.get(get_lang()) for x in exams.package(exam).tasks}
+        if task not in titles:
+            abort(400)
+        title = titles[task]
+    if (page := ask("confirm.regrade_task" if task else "confirm.regrade_exam", exam=exam.title(get_lang()),
+                    task=title)) is not None:
+        return page
     try:
         n = regrade(exam, task_id=task)
     except RegradeRefused as exc:

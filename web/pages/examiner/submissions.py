@@ -17,6 +17,7 @@ from ...storage import content
 from ...storage.content import safe_filename
 from ...storage.db import db
 from ...storage.models import Job, Result, Submission, User
+from ..confirm import ask
 from ..policy import audit
 from . import bp, exam_or_404
 from .exam import exam_page
@@ -57,6 +58,8 @@ def submission(sid: int):
 @bp.post("/submissions/<int:sid>/regrade")
 def regrade_submission(sid: int):
     sub = _submission_or_404(sid)
+    if (page := ask("confirm.regrade_submission", sid=sid, candidate=sub.candidate.username)) is not None:
+        return page
     try:
         n = regrade(sub.exam, submission_id=sid)
     except RegradeRefused as exc:

@@ -6,8 +6,6 @@ piece of the candidate's own text, never the answers.
 """
 import json
 import math
-import os
-import stat
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -41,60 +39,21 @@ class LabelError(ValueError):
         self.zh = zh
 
 
-# -- reading the candidate's files safely --------------------------------------
-def _no_links(base: Path, path: Path) -> bool:
-    """True when no component from base down to path is a link."""
+# -- reading the candidate's files: rubric.read_* (no links, capped sizes) -------------
+def read_text(base: Path, rel: str, cap: int):
+    """(text, problem): the file's text, or the reader's reason (`.zh` in Chinese) and None."""
     try:
-        rel = path.relative_to(base)
-    except ValueError:
-        return False
-    cur = base
-    for part in rel.parts:
-        cur = cur / part
-        try:
-            if stat.S_ISLNK(os.lstat(cur).st_mode):
-                return False
-        except OSError:
-            return True       # missing: the caller finds out
-    return True
+        return rubric.read_text(base, rel, max_bytes=cap), None
+    except rubric.Unreadable as exc:
+        return None, Text(exc.reason, exc.texts["zh"].removeprefix(f"{rel} "))
 
 
-def read_text(base: Path, path: Path, cap: int):
-    """(text, problem): a regular file's text, or why it cannot be read."""
-    if not _no_links(base, path):
-        return None, Text("is a link, not a file", "是链接，不是文件")
+def list_files(base: Path, rel: str) -> list[str]:
+    """Names of the regular files in base/rel (links and sub-folders ignored; none when it is no folder)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except FileNotFoundError:
-        return None, Text("is missing", "不存在")
-    except OSError:
-        return None, Text("cannot be read", "无法读取")
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None, Text("is not a regular file", "不是普通文件")
-        data = os.read(fd, cap + 1)
-    finally:
-        os.close(fd)
-    if len(data) > cap:
-        return None, Text(f"is larger than {cap // 1024} KB", f"大于 {cap // 1024} KB")
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        return None, Text("is not UTF-8 text", "不是 UTF-8 文本")
-
-
-def list_files(base: Path, folder: Path) -> list[str]:
-    """Names of the regular files in folder (links and sub-folders ignored)."""
-    if not _no_links(base, folder) or not folder.is_dir():
+        return [name.rsplit("/", 1)[-1] for name in rubric.list_files(base, rel, max_files=MAX_LISTING)]
+    except rubric.Unreadable:
         return []
-    names = []
-    with os.scandir(folder) as it:
-        for entry in it:
-            if len(names) >= MAX_LISTING:
-                break
-            if entry.is_file(follow_symlinks=False):
-                names.append(entry.name)
-    return sorted(names)
 
 
 def _quote(text: str, limit: int = 24) -> str:
@@ -115,7 +74,7 @@ def out(candidate_outputs):
 
 def kept_pictures(candidate_outputs, out):
     """The picture files in output/clean/."""
-    return [n for n in list_files(candidate_outputs, out / "clean") if n.lower().endswith(IMAGE_EXTS)]
+    return [n for n in list_files(candidate_outputs, "output/clean") if n.lower().endswith(IMAGE_EXTS)]
 
 
 def resolve(name: str, truth_files: dict, stems: dict):
@@ -210,7 +169,7 @@ def test_report(truth, candidate_outputs, out):
     """output/report.json gives the right counts
     zh: output/report.json 中的计数正确
     """
-    text, problem = read_text(candidate_outputs, out / "report.json", MAX_REPORT_BYTES)
+    text, problem = read_text(candidate_outputs, "output/report.json", MAX_REPORT_BYTES)
     if problem:
         rubric.fail(f"output/report.json {problem}", zh=f"output/report.json {problem.zh}")
     try:
@@ -328,7 +287,7 @@ def load_labels(candidate_outputs, out, stem: str, width: int, height: int):
     """(boxes as (class, x1, y1, x2, y2) in pixels, or None; the problem, or None)."""
     for ext in (".txt", ".xml"):
         where = f"labels/{stem}{ext}"
-        text, problem = read_text(candidate_outputs, out / "labels" / f"{stem}{ext}", MAX_LABEL_BYTES)
+        text, problem = read_text(candidate_outputs, f"output/labels/{stem}{ext}", MAX_LABEL_BYTES)
         if problem == "is missing":
             continue
         if problem:
@@ -343,7 +302,7 @@ def load_labels(candidate_outputs, out, stem: str, width: int, height: int):
 
 
 def check_classes(candidate_outputs, out):
-    text, problem = read_text(candidate_outputs, out / "classes.txt", 4096)
+    text, problem = read_text(candidate_outputs, "output/classes.txt", 4096)
     if problem:
         return Text(f"output/classes.txt {problem}", f"output/classes.txt {problem.zh}")
     names = [line.strip() for line in text.splitlines() if line.strip()]

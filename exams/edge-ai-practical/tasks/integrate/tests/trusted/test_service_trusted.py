@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import stat
 from collections import Counter
 from pathlib import Path
 
@@ -35,32 +34,7 @@ class Text(str):
         return self
 
 
-# -- reading the candidate's files safely --------------------------------------
-def read_bytes(base: Path, rel: str, cap: int):
-    """(bytes, problem) of base/rel: regular files only, never through a link."""
-    cur = base
-    for part in Path(rel).parts:
-        cur = cur / part
-        try:
-            if stat.S_ISLNK(os.lstat(cur).st_mode):
-                return None, Text("is a link, not a file", "是链接，不是文件")
-        except FileNotFoundError:
-            return None, Text("is missing", "不存在")
-    try:
-        fd = os.open(cur, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
-        return None, Text("cannot be read", "无法读取")
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None, Text("is not a regular file", "不是普通文件")
-        data = os.read(fd, cap + 1)
-    finally:
-        os.close(fd)
-    if len(data) > cap:
-        return None, Text(f"is larger than {cap // 1024} KB", f"大于 {cap // 1024} KB")
-    return data, None
-
-
+# the candidate's files are read through rubric.read_* (no links, capped sizes)
 def _quote(text, limit=40):
     text = " ".join(str(text).split())
     return repr(text if len(text) <= limit else text[:limit] + "…")
@@ -104,9 +78,10 @@ class Table:
 
     def __init__(self, outputs: Path, name: str):
         self.problem, self.header, self.rows = None, None, []
-        data, problem = read_bytes(outputs, name, MAX_CSV)
-        if problem:
-            self.problem = Text(f"{name} {problem}", f"{name} {problem.zh}")
+        try:
+            data = rubric.read_bytes(outputs, name, max_bytes=MAX_CSV)
+        except rubric.Unreadable as exc:
+            self.problem = Text(exc.texts["en"], exc.texts["zh"])
             return
         try:
             text = data.decode("utf-8-sig")
@@ -272,15 +247,16 @@ def test_accuracy(truth, candidate_outputs, observations, hidden_dir):
 # -- bad input ---------------------------------------------------------------------
 def log_text(candidate_outputs) -> str:
     """What the candidate's logs/ folder holds, if anything (*.log files, capped)."""
-    folder = candidate_outputs / "logs"
-    if folder.is_symlink() or not folder.is_dir():
+    try:
+        names = rubric.list_files(candidate_outputs, "logs", pattern="*.log")[:20]
+    except rubric.Unreadable:
         return ""
     text = []
-    with os.scandir(folder) as it:
-        for entry in sorted(it, key=lambda e: e.name)[:20]:
-            if entry.name.endswith(".log") and entry.is_file(follow_symlinks=False):
-                data, _ = read_bytes(candidate_outputs, f"logs/{entry.name}", MAX_LOG)
-                text.append((data or b"").decode("utf-8", "replace"))
+    for name in names:
+        try:
+            text.append(rubric.read_bytes(candidate_outputs, name, max_bytes=MAX_LOG).decode("utf-8", "replace"))
+        except rubric.Unreadable:
+            continue
     return "\n".join(text)
 
 

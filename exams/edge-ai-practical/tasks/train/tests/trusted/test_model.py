@@ -6,10 +6,7 @@ point at files of this sandbox), and run by onnxruntime on the hidden test
 pictures, which never enter the candidate's sandbox. Messages give figures
 (accuracy, per-class accuracy, sizes, times), never a picture's label.
 """
-import json
 import math
-import os
-import stat
 from pathlib import Path
 
 import numpy as np
@@ -45,37 +42,10 @@ class ModelError(ValueError):
         self.zh = zh
 
 
-# -- reading the candidate's files safely --------------------------------------
-def read_bytes(base: Path, path: Path, cap: int):
-    """(bytes, problem): a regular file's content, never through a link."""
-    cur = base
-    for part in path.relative_to(base).parts:
-        cur = cur / part
-        try:
-            if stat.S_ISLNK(os.lstat(cur).st_mode):
-                return None, Text("is a link, not a file", "是链接，不是文件")
-        except FileNotFoundError:
-            return None, Text("is missing", "不存在")
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
-        return None, Text("cannot be read", "无法读取")
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None, Text("is not a regular file", "不是普通文件")
-        chunks, size = [], 0
-        while size <= cap:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    finally:
-        os.close(fd)
-    data = b"".join(chunks)
-    if len(data) > cap:
-        return None, Text(f"is larger than {cap // (1024 * 1024)} MB", f"大于 {cap // (1024 * 1024)} MB")
-    return data, None
+# the candidate's files are read through rubric.read_* (no links, capped sizes)
+def unreadable(exc: rubric.Unreadable) -> Text:
+    """The reader's reason, with the file's name, as a Text."""
+    return Text(exc.texts["en"], exc.texts.get("zh", exc.texts["en"]))
 
 
 def _quote(text, limit=30):
@@ -135,9 +105,10 @@ class Model:
         self._load(out_root, out)
 
     def _load(self, root, out):
-        data, problem = read_bytes(root, out / "model.onnx", MAX_MODEL)
-        if problem:
-            self.problem = Text(f"output/model.onnx {problem}", f"output/model.onnx {problem.zh}")
+        try:
+            data = rubric.read_bytes(root, "output/model.onnx", max_bytes=MAX_MODEL)
+        except rubric.Unreadable as exc:
+            self.problem = unreadable(exc)
             return
         self.size = len(data)
         try:
@@ -165,14 +136,10 @@ class Model:
         self._check_output()
 
     def _load_classes(self, root, out):
-        data, problem = read_bytes(root, out / "classes.json", MAX_SMALL)
-        if problem:
-            self.classes_problem = Text(f"output/classes.json {problem}", f"output/classes.json {problem.zh}")
-            return
         try:
-            value = json.loads(data.decode("utf-8-sig"))
-        except (ValueError, UnicodeDecodeError):
-            self.classes_problem = Text("output/classes.json is not valid JSON", "output/classes.json 不是有效的 JSON")
+            value = rubric.read_json(root, "output/classes.json", max_bytes=MAX_SMALL)
+        except rubric.Unreadable as exc:
+            self.classes_problem = unreadable(exc)
             return
         if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             self.classes_problem = Text('output/classes.json must be a JSON list of class names, e.g. ["stop", ...]',
@@ -427,13 +394,7 @@ def test_reported_accuracy(judged, candidate_outputs):
     """output/report.json gives a validation accuracy close to the measured one (within 0.05; 0.10 half)
     zh: output/report.json 给出的验证准确率与实测值接近（相差不超过 0.05；不超过 0.10 得一半）
     """
-    data, problem = read_bytes(candidate_outputs, candidate_outputs / "output" / "report.json", MAX_SMALL)
-    if problem:
-        rubric.fail(f"output/report.json {problem}", zh=f"output/report.json {problem.zh}")
-    try:
-        report = json.loads(data.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError):
-        rubric.fail("output/report.json is not valid JSON", zh="output/report.json 不是有效的 JSON")
+    report = rubric.read_json(candidate_outputs, "output/report.json", max_bytes=MAX_SMALL)
     value = report.get("val_accuracy") if isinstance(report, dict) else None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         rubric.fail('output/report.json needs "val_accuracy": a number from 0 to 1',

@@ -5,6 +5,8 @@ import csv
 import io
 import json
 import math
+import tempfile
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -27,23 +29,10 @@ def answers(answers_dir):
     return summary, values
 
 
-def read_small(path, cap):
-    if not path.is_file() or path.is_symlink():
-        return None
-    if path.stat().st_size > cap:
-        rubric.fail(f"{path.name} is too large ({path.stat().st_size // 1024} KB)",
-                    zh=f"{path.name} 文件过大（{path.stat().st_size // 1024} KB）")
-    return path.read_bytes().decode("utf-8-sig", "replace")
-
-
+# the candidate's files are read through rubric.read_* (no links, capped sizes): an unreadable
+# one fails the check with the file's name and the reason in English and Chinese
 def candidate_summary(candidate_outputs):
-    text = read_small(candidate_outputs / "output" / "summary.json", MAX_JSON)
-    if text is None:
-        rubric.fail("output/summary.json is missing", zh="缺少 output/summary.json")
-    try:
-        data = json.loads(text)
-    except ValueError:
-        rubric.fail("output/summary.json is not valid JSON", zh="output/summary.json 不是有效的 JSON")
+    data = rubric.read_json(candidate_outputs, "output/summary.json", max_bytes=MAX_JSON)
     if not isinstance(data, dict):
         rubric.fail("output/summary.json should hold one JSON object", zh="output/summary.json 应包含一个 JSON 对象")
     return data
@@ -82,6 +71,7 @@ def synthetic_answer():
 
 
 def read_video(path, limit):
+    """Frames and fps of a video file the judge owns (OpenCV never opens a candidate's path)."""
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         return None, 0.0
@@ -126,17 +116,19 @@ def test_frames_saved(candidate_outputs, answers_dir):
     zh: output/frames/：每隔 5 帧保存一帧（0、5、10……），尺寸减半，以帧号命名
     """
     expected = sorted(p.name for p in (answers_dir / "frames").glob("frame_*.png"))
-    folder = candidate_outputs / "output" / "frames"
-    if not folder.is_dir():
+    try:
+        found = {n.rsplit("/", 1)[-1] for n in rubric.list_files(candidate_outputs, "output/frames",
+                                                                  pattern="frame_*.png")}
+    except rubric.Unreadable:
         rubric.fail("the folder output/frames/ is missing", zh="缺少文件夹 output/frames/")
-    found = {p.name for p in folder.glob("frame_*.png") if p.is_file() and not p.is_symlink()}
     named = [n for n in expected if n in found]
     extra = len(found - set(expected))
     good, wrong_size, diffs = 0, 0, []
     for name in named:
-        if (folder / name).stat().st_size > 4 * 1024 * 1024:
-            continue
-        got = cv2.imread(str(folder / name), cv2.IMREAD_COLOR)
+        try:
+            got = rubric.read_image(candidate_outputs, f"output/frames/{name}", max_bytes=4 * 1024 * 1024)
+        except rubric.Unreadable:
+            got = None
         want = cv2.imread(str(answers_dir / "frames" / name), cv2.IMREAD_COLOR)
         if got is None or got.shape != want.shape:
             wrong_size += 1
@@ -175,9 +167,7 @@ def test_brightness_csv(candidate_outputs, answers_dir):
     zh: output/brightness.csv：每一帧的平均灰度
     """
     _, want = answers(answers_dir)
-    text = read_small(candidate_outputs / "output" / "brightness.csv", MAX_CSV)
-    if text is None:
-        rubric.fail("output/brightness.csv is missing", zh="缺少 output/brightness.csv")
+    text = rubric.read_text(candidate_outputs, "output/brightness.csv", max_bytes=MAX_CSV)
     rows = list(csv.reader(io.StringIO(text)))
     if not rows or [c.strip().lower() for c in rows[0][:2]] != ["frame", "brightness"]:
         rubric.fail("output/brightness.csv should start with the header line frame,brightness",
@@ -250,14 +240,12 @@ def test_flash(candidate_outputs, observations, answers_dir):
     """
     want, _ = answers(answers_dir)
     score, notes = 0.0, []
-    summary_path = candidate_outputs / "output" / "summary.json"
     flash = None
-    if summary_path.is_file():
-        try:
-            data = json.loads(read_small(summary_path, MAX_JSON))
-            flash = number(data.get("flash_frame")) if isinstance(data, dict) else None
-        except ValueError:
-            pass
+    try:
+        data = rubric.read_json(candidate_outputs, "output/summary.json", max_bytes=MAX_JSON)
+        flash = number(data.get("flash_frame")) if isinstance(data, dict) else None
+    except rubric.Unreadable:
+        pass
     if flash is not None and flash == want["flash_frame"]:
         score += 0.5
     else:
@@ -283,13 +271,14 @@ def test_gray_video(candidate_outputs, answers_dir, hidden_dir):
     zh: output/gray.mp4：灰度版视频，帧数、帧率和尺寸与原视频相同
     """
     want, _ = answers(answers_dir)
-    path = next((candidate_outputs / "output" / n for n in ("gray.mp4", "gray.avi")
-                 if (candidate_outputs / "output" / n).is_file()), None)
-    if path is None:
+    name = next((n for n in ("gray.mp4", "gray.avi") if rubric.exists(candidate_outputs, f"output/{n}")), None)
+    if name is None:
         rubric.fail("output/gray.mp4 is missing", zh="缺少 output/gray.mp4")
-    if path.is_symlink() or path.stat().st_size > MAX_VIDEO:
-        rubric.fail(f"{path.name} is not a video file of a reasonable size", zh=f"{path.name} 不是大小合理的视频文件")
-    frames, fps = read_video(path, want["frame_count"] + 10)
+    data = rubric.read_bytes(candidate_outputs, f"output/{name}", max_bytes=MAX_VIDEO)
+    with tempfile.TemporaryDirectory() as tmp:     # a copy the judge owns, for OpenCV to open
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        frames, fps = read_video(path, want["frame_count"] + 10)
     if not frames:
         rubric.fail(f"{path.name} cannot be read as a video", zh=f"{path.name} 无法作为视频读取")
     score, notes = 0.0, []

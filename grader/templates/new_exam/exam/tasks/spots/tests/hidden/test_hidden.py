@@ -3,8 +3,6 @@
 It calls the candidate's code and records what it returned; tests/trusted judges it.
 A script keeping its work under `if __name__ == "__main__":` is run once as a program,
 so output/ exists for the trusted tests whichever way the candidate wrote it."""
-import os
-
 import cv2
 import pytest
 
@@ -17,8 +15,7 @@ def test_counts_every_picture(candidate, candidate_dir, hidden_dir, record, run_
     """count_spots returns a whole number for every grading picture
     zh: count_spots 对每张评分图片都返回整数
     """
-    if not os.path.lexists(candidate_dir / "output") and (candidate_dir / "spots.py").is_file():
-        run_candidate(timeout=20)
+    rubric.run_as_program(candidate_dir, run_candidate, "spots.py", timeout=20)
     rubric.require(candidate, "count_spots")
     counts = {}
     for path in sorted((hidden_dir / "images").glob("*.png")):
