@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 
 def decode(data: bytes) -> str:
@@ -33,19 +33,33 @@ def records(text: str, names: dict[str, set[str]], required: tuple[str, ...],
     """(line number, cell) for every non-empty data row: `cell(field)` is that field's stripped
     text ("" when the row is short). Columns come from the header row when the first row is
     one, else from `default`."""
+    yield from rows_to_records(text_rows(text), names, required, default)
+
+
+def text_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of every row with any text; the delimiter is whichever of comma, tab or
+    semicolon the first non-empty line has most of."""
     top = next((line for line in text.splitlines() if line.strip()), "")
     reader = csv.reader(io.StringIO(text), delimiter=max(",\t;", key=top.count) if top else ",")
-    columns, first = dict(default), True
     for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
+        if any(c.strip() for c in cells):
+            yield reader.line_num, cells
+
+
+def rows_to_records(rows: Iterable[tuple[int, list[str]]], names: dict[str, set[str]],
+                    required: tuple[str, ...], default: dict[str, int]
+                    ) -> Iterator[tuple[int, Callable[[str], str]]]:
+    """The header rule shared by CSV and xlsx: the first row is the header when it names every
+    `required` field, else columns follow `default`."""
+    columns, first = dict(default), True
+    for line, cells in rows:
         if first:
             first = False
             found = header(cells, names, required)
             if found:
                 columns = found
                 continue
-        yield reader.line_num, column_reader(cells, columns)
+        yield line, column_reader(cells, columns)
 
 
 def column_reader(cells: list[str], columns: dict[str, int]) -> Callable[[str], str]:

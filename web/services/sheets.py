@@ -8,13 +8,12 @@ numbers) into floats, so whole numbers are written back without ".0".
 """
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
-from .csvfile import column_reader, decode, header
+from .csvfile import decode, rows_to_records, text_rows
 
 MAX_ROWS = 100_000
 
@@ -41,15 +40,7 @@ def records(data: bytes, names: dict[str, set[str]], required: tuple[str, ...],
             default: dict[str, int]) -> Iterator[tuple[int, Callable[[str], str]]]:
     """(line, cell) per data row, as `csvfile.records` but for xlsx too: the first row is
     the header when it names every `required` field, else columns follow `default`."""
-    columns, first = dict(default), True
-    for line, cells in rows(data):
-        if first:
-            first = False
-            found = header(cells, names, required)
-            if found:
-                columns = found
-                continue
-        yield line, column_reader(cells, columns)
+    yield from rows_to_records(rows(data), names, required, default)
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -57,11 +48,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
         text = decode(data)
     except UnicodeDecodeError:
         raise BadSheet("encoding") from None
-    top = next((line for line in text.splitlines() if line.strip()), "")
-    reader = csv.reader(io.StringIO(text), delimiter=max(",\t;", key=top.count) if top else ",")
-    for cells in reader:
-        if any(c.strip() for c in cells):
-            yield reader.line_num, cells
+    yield from text_rows(text)
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from ..storage.db import db
 from ..storage.models import Exam, Level, PassRule, Person, Registration, Sitting, SittingStatus, User
-from . import exams, people, sheets
+from . import csvfile, exams, people, sheets
 from .accounts import RosterConflict, import_roster
 from .passrule import BadRule, Rule
 from .roster import NUMBER_RE, RosterRow
@@ -174,7 +174,7 @@ def _numbers(data: bytes) -> dict[int, str]:
         for line, cells in sheets.rows(data):
             if first:
                 first = False
-                found = sheets.header(cells, NUMBER_HEADERS, ("number",))
+                found = csvfile.header(cells, NUMBER_HEADERS, ("number",))
                 if not found:
                     return {}
                 col = found["number"]
