@@ -1,6 +1,6 @@
 """The candidate's side of the rubric tests: their code, answering the harness's calls.
 
-    python3 -m practicum.candidate_server ENTRY REQUEST_FD REPLY_FD    (started by the harness)
+    python3 -m practicum.candidate_server ENTRY REQUEST_FD REPLY_FD SPILL_DIR   (started by the harness)
 
 This process is the candidate's: it imports their script or module, and everything
 in it, this file included, is theirs to change. So it decides nothing. It answers
@@ -86,10 +86,10 @@ class Server:
             return repr(target)[:MAX_TEXT]
         raise wire.ProtocolError(f"unknown request {op!r}")
 
-    def serve(self, rfd: int, wfd: int) -> None:
+    def serve(self, rfd: int, wfd: int, spill: wire.Spill) -> None:
         while True:
             try:
-                request, parts = wire.receive(rfd)
+                request, parts = wire.receive(rfd, spill)
             except wire.Closed:
                 return
             if request.get("op") == "quit":
@@ -103,7 +103,7 @@ class Server:
             except BaseException as exc:      # their code may raise anything, even SystemExit
                 reply_parts = []
                 reply = {"raised": describe(exc, exc.__traceback__, self.where)}
-            wire.send(wfd, reply, reply_parts)
+            wire.send(wfd, reply, reply_parts, spill)
 
 
 class _Missing(Exception):
@@ -137,7 +137,7 @@ def load_module(entry: str) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    entry, rfd, wfd = argv[0], int(argv[1]), int(argv[2])
+    entry, rfd, wfd, folder = argv[0], int(argv[1]), int(argv[2]), argv[3]
     where = os.path.dirname(os.path.abspath(entry))
     try:
         if not os.path.isfile(entry):
@@ -150,18 +150,18 @@ def main(argv: list[str]) -> int:
         wire.send(wfd, {"load_failed": detail}, [])
         return 0
     wire.send(wfd, {"loaded": True}, [])
-    Server(namespace, where).serve(rfd, wfd)
+    Server(namespace, where).serve(rfd, wfd, wire.Spill(folder, "c"))
     return 0
 
 
-def serve_notebook(namespace: dict, request_path: str, reply_path: str) -> None:
+def serve_notebook(namespace: dict, request_path: str, reply_path: str, spill_dir: str) -> None:
     """In the notebook's kernel, after its cells ran: answer the harness through two FIFOs."""
     user_ns = {k: v for k, v in namespace.items() if not k.startswith(("__pt", "_i", "_o", "_dh"))}
     wfd = os.open(reply_path, os.O_WRONLY)      # the harness reads it already
     wire.send(wfd, {"loaded": True}, [])
     rfd = os.open(request_path, os.O_RDONLY)    # the harness opens it when it has read that
     try:
-        Server(user_ns, os.getcwd()).serve(rfd, wfd)
+        Server(user_ns, os.getcwd()).serve(rfd, wfd, wire.Spill(spill_dir, "c"))
     finally:
         os.close(rfd)
         os.close(wfd)

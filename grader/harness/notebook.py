@@ -17,7 +17,6 @@ import json
 import os
 import select
 import signal
-import tempfile
 import time
 
 import nbformat
@@ -25,7 +24,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
-from . import protocol
+from . import protocol, wire
 from .remote import CandidateGone, Channel, Remote
 from .kernel_setup import FLOOD_ENAME
 from .tracebacks import error_line
@@ -144,13 +143,13 @@ async def _test_against_kernel(spec: dict, client, nb) -> str | None:
     """Run the tests here while the kernel serves their calls; None, "died" or an internal error."""
     from .phase import run_pytest
 
-    folder = tempfile.mkdtemp(prefix="practicum-rpc-")
+    folder = wire.spill_folder()
     request, reply = os.path.join(folder, "request"), os.path.join(folder, "reply")
     os.mkfifo(request, 0o600)
     os.mkfifo(reply, 0o600)
     cell = nbformat.v4.new_code_cell(
         "import practicum.candidate_server as __pt_serve\n"
-        f"__pt_serve.serve_notebook(globals(), {request!r}, {reply!r})")
+        f"__pt_serve.serve_notebook(globals(), {request!r}, {reply!r}, {folder!r})")
     nb.cells.append(cell)
     serving = asyncio.ensure_future(client.async_execute_cell(cell, len(nb.cells) - 1, store_history=False))
     rfd = os.open(reply, os.O_RDONLY | os.O_NONBLOCK)     # no writer needed yet
@@ -166,7 +165,7 @@ async def _test_against_kernel(spec: dict, client, nb) -> str | None:
         os.set_blocking(rfd, True)
         wfd = os.open(request, os.O_WRONLY)
         killed: list = []
-        channel = Channel(_kernel_start(rfd, wfd, _kernel_pid(client), killed))
+        channel = Channel(_kernel_start(rfd, wfd, _kernel_pid(client), killed), folder)
         rfd = wfd = None                 # the channel owns them now
         # blocking our event loop here is fine: the kernel needs nothing from it to answer
         try:

@@ -65,8 +65,9 @@ def load_error_text(detail: dict) -> str:
 class Channel:
     """One candidate process and the two pipe ends we talk to it through."""
 
-    def __init__(self, start):
+    def __init__(self, start, spill_dir: str):
         self._start = start            # () -> (rfd, wfd, stop(graceful), describe_exit)
+        self.spill = wire.Spill(spill_dir, "h")
         self._conn = None
         self._starts = 0
         self._load_error: str | None = None
@@ -103,8 +104,8 @@ class Channel:
     def request(self, request: dict, parts: list):
         rfd, wfd, _, exited = self._connect()
         try:
-            wire.send(wfd, request, parts)
-            header, reply_parts = wire.receive(rfd)
+            wire.send(wfd, request, parts, self.spill)
+            header, reply_parts = wire.receive(rfd, self.spill)
         except wire.Closed:
             text = exited()
             self.reset()
@@ -134,7 +135,7 @@ class Channel:
 
 def script_channel(entry: str) -> Channel:
     """The candidate's script or project entry, imported in a process of its own."""
-    state = {}
+    folder = wire.spill_folder()
 
     def start():
         req_r, req_w = os.pipe()
@@ -142,13 +143,12 @@ def script_channel(entry: str) -> Channel:
         for fd in (req_w, rep_w):
             wire.widen(fd)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "practicum.candidate_server", entry, str(req_r), str(rep_w)],
+            [sys.executable, "-m", "practicum.candidate_server", entry, str(req_r), str(rep_w), folder],
             cwd=protocol.WORK, pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL,
             start_new_session=True, env=_candidate_env(),
         )
         os.close(req_r)
         os.close(rep_w)
-        state["proc"] = proc
 
         def stop(graceful: bool):
             if graceful:
@@ -170,7 +170,7 @@ def script_channel(entry: str) -> Channel:
             how = f"signal {-code}" if code < 0 else f"exit code {code}"
             return f"the candidate's code ended its process ({how})"
         return rep_r, req_w, stop, exited
-    return Channel(start)
+    return Channel(start, folder)
 
 
 def _candidate_env() -> dict:
