@@ -10,13 +10,14 @@ from flask import Flask
 
 from ..grading import dispatch
 from ..storage.settings import base_app
-from . import (auth, candidate, cert, examiner, grades, health, i18n, policy, proctor, scoreboard, security, staff,
-               throttle, verify)
+from . import (auth, candidate, cert, examiner, grades, health, i18n, labels, policy, proctor, scoreboard, security,
+               staff, throttle, verify)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = base_app(test_config, import_name=__name__)
     i18n.init_app(app)
+    labels.init_app(app)
     security.init_app(app)
     policy.init_app(app)
     dispatch.init_app(app)
