@@ -13,6 +13,7 @@ from flask import Flask, current_app, g, has_request_context, session
 from ..services import clock
 from .i18n_candidate import CATALOGUE as CANDIDATE_CATALOGUE
 from .i18n_cert import CATALOGUE as CERT_CATALOGUE
+from .i18n_intake import CATALOGUE as INTAKE_CATALOGUE
 from .i18n_staff import CATALOGUE as STAFF_CATALOGUE
 
 LANGS = ("zh", "en")
@@ -192,6 +193,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 CATALOGUE.update(STAFF_CATALOGUE)
 CATALOGUE.update(CANDIDATE_CATALOGUE)
+CATALOGUE.update(INTAKE_CATALOGUE)
 CATALOGUE.update(CERT_CATALOGUE)
 
 STATUSES = ("rejected", "queued", "retrying", "running", "graded", "failed", "cancelled")
