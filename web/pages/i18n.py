@@ -14,6 +14,7 @@ from ..services import clock
 from .i18n_candidate import CATALOGUE as CANDIDATE_CATALOGUE
 from .i18n_cert import CATALOGUE as CERT_CATALOGUE
 from .i18n_intake import CATALOGUE as INTAKE_CATALOGUE
+from .i18n_review import CATALOGUE as REVIEW_CATALOGUE
 from .i18n_staff import CATALOGUE as STAFF_CATALOGUE
 
 LANGS = ("zh", "en")
@@ -195,6 +196,7 @@ CATALOGUE.update(STAFF_CATALOGUE)
 CATALOGUE.update(CANDIDATE_CATALOGUE)
 CATALOGUE.update(INTAKE_CATALOGUE)
 CATALOGUE.update(CERT_CATALOGUE)
+CATALOGUE.update(REVIEW_CATALOGUE)
 
 STATUSES = ("rejected", "queued", "retrying", "running", "graded", "failed", "cancelled")
 
