@@ -19,14 +19,21 @@ from web.storage.models import Sitting
 
 
 def pdf_text_and_qr(data: bytes) -> tuple[str, str]:
+    """The page's text, and its QR decoded from the rendered pixels ('' if no scale finds it).
+    A phone sees the code at many sizes; the detector is tried at three of them, as a reader
+    holding it closer would."""
     doc = pdfium.PdfDocument(data)
     try:
         page = doc[0]
         text = page.get_textpage().get_text_range()
-        pixels = np.array(page.render(scale=2).to_pil().convert("L"))
+        decoded = ""
+        for scale in (2, 3, 4):
+            pixels = np.array(page.render(scale=scale).to_pil().convert("L"))
+            decoded, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
+            if decoded:
+                break
     finally:
         doc.close()
-    decoded, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
     return text, decoded
 
 
