@@ -53,7 +53,12 @@ def defaults(instance: Path) -> dict:
         "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address
         "LOGIN_MAX_FAILURES": 10,                       # per account, in LOGIN_WINDOW_S
         "LOGIN_WINDOW_S": 900,
-        "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # the intake keeps and judges up to its own limit
+        "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # any request body; uploads stop at UPLOAD_MAX_BYTES
+        "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,           # one candidate upload: over it nothing is kept
+        "UPLOAD_FORM_SLACK_BYTES": 64 * 1024,           # multipart framing and the CSRF token around the file
+        "UPLOAD_DRAIN_MAX_BYTES": 256 * 1024 * 1024,    # a refused body read and dropped so the page arrives
+        "REFUSED_PER_MINUTE": 5,                        # refused uploads of one candidate in 60 s ...
+        "REFUSED_PER_CANDIDATE": 50,                    # ... and in one exam; then uploads wait
         "SESSION_COOKIE_SECURE": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
