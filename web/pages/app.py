@@ -10,13 +10,14 @@ from flask import Flask
 
 from ..grading import dispatch
 from ..storage.settings import base_app
-from . import (auth, candidate, cert, examiner, grades, health, i18n, policy, proctor, scoreboard, security, staff,
-               throttle, uploads, verify)
+from . import (auth, candidate, cert, examiner, grades, health, i18n, labels, policy, proctor, scoreboard, security,
+               staff, throttle, uploads, verify)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = base_app(test_config, import_name=__name__)
     i18n.init_app(app)
+    labels.init_app(app)
     policy.init_app(app)        # the signed-in user first: the upload guard records refusals by them
     uploads.init_app(app)       # before CSRF, which reads (and so receives) the whole form
     security.init_app(app)
