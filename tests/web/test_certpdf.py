@@ -5,36 +5,14 @@ from __future__ import annotations
 import io
 import zipfile
 
-import cv2
-import numpy as np
-import pypdfium2 as pdfium
 import pytest
 
 from web.services import certificates, certpdf, passlist
 from web.services.certificates import revoke
 
-from .certhelp import new_sitting, practical, register, ids, theory
+from .certhelp import ids, new_sitting, pdf_text_and_qr, practical, register, theory
 from web.storage.db import db
 from web.storage.models import Sitting
-
-
-def pdf_text_and_qr(data: bytes) -> tuple[str, str]:
-    """The page's text, and its QR decoded from the rendered pixels ('' if no scale finds it).
-    A phone sees the code at many sizes; the detector is tried at three of them, as a reader
-    holding it closer would."""
-    doc = pdfium.PdfDocument(data)
-    try:
-        page = doc[0]
-        text = page.get_textpage().get_text_range()
-        decoded = ""
-        for scale in (2, 3, 4):
-            pixels = np.array(page.render(scale=scale).to_pil().convert("L"))
-            decoded, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
-            if decoded:
-                break
-    finally:
-        doc.close()
-    return text, decoded
 
 
 @pytest.fixture

@@ -242,6 +242,6 @@ def submission_status(sid: int):
 def events():
     cfg = current_app.config
     stream = status_stream(current_app._get_current_object(), g.user.id, poll_s=cfg["SSE_POLL_S"],
-                           keepalive_s=cfg["SSE_KEEPALIVE_S"], max_s=cfg["SSE_MAX_S"])
+                           keepalive_s=cfg["SSE_KEEPALIVE_S"], max_s=cfg["SSE_MAX_S"], exam_id=g.user.exam_id)
     return Response(stream, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

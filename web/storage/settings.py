@@ -49,6 +49,9 @@ def defaults(instance: Path) -> dict:
         "WORKER_CRITICAL_S": 120.0,                     # ... this old: critical
         "RUNAWAY_AFTER_S": 600.0,                       # a job running this long is flagged
         "FAULT_WINDOW_S": 600.0,                        # sandbox faults this recent raise an alert
+        "DISK_WARN_FREE_PERCENT": 15.0,                 # the store's disk this free or less: the proctor is warned
+        "DISK_CRITICAL_FREE_PERCENT": 5.0,              # ... and alarmed
+        "DISK_CACHE_S": 60.0,                           # the board's folders are measured this often
         "PUBLIC_URL": None,                             # base of certificates' verification URLs (QR); None: the request's
         "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address
         "LOGIN_MAX_FAILURES": 10,                       # per account, in LOGIN_WINDOW_S
