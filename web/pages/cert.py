@@ -6,7 +6,6 @@ the one full view is an admin's POST on the person's record, audited before it i
 """
 from __future__ import annotations
 
-import hashlib
 import io
 from datetime import date
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for)
 from sqlalchemy import func, select
 
-from ..services import certificates, certpdf, exams, passlist, people, sheets, sittings
+from ..services import certificates, certpdf, certzip, exams, passlist, people, sheets, sittings
 from ..services.certificates import CertificateRefused
 from ..services.passrule import Rule
 from ..services.sittings import SittingRefused
@@ -183,19 +182,27 @@ def passlist_xlsx(sitting_id: int):
 
 @bp.get("/<int:sitting_id>/certificates.zip")
 def certificates_zip(sitting_id: int):
+    """The zip, built in this request for a small sitting; a large one is built in the background
+    (certzip.py) and this answers 202 with its progress until it is ready."""
     s = _sitting(sitting_id)
     views = certificates.views(s.id)
     if not views:
         abort(404)
     base = public_base()
-    # a zip is kept per state of the certificates (a revocation stamps its PDF) and address
-    key = hashlib.sha256(repr([(v.number, v.status) for v in views] + [base]).encode()).hexdigest()[:16]
-    out = Path(current_app.config["WORK_DIR"]) / "certificates" / f"sitting-{s.id}-{key}.zip"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if not out.exists():
-        certpdf.write_zip(views, base, out)
-    audit("certificates_download", str(s.id), count=len(views))
-    return send_file(out, as_attachment=True, download_name=f"certificates-{s.id}.zip", mimetype="application/zip")
+    out = certzip.path_for(Path(current_app.config["WORK_DIR"]) / "certificates", s.id, views, base)
+    st = certzip.state(out)
+    if st is None or (st.status == "failed" and request.args.get("retry")):
+        if len(views) <= current_app.config["CERT_ZIP_INLINE_MAX"]:
+            st = certzip.build(views, base, out)
+        else:
+            audit("certificates_zip_build", str(s.id), count=len(views))
+            st = certzip.start(views, base, out)
+    if st.status == "ready":
+        audit("certificates_download", str(s.id), count=len(views))
+        return send_file(out, as_attachment=True, download_name=f"certificates-{s.id}.zip",
+                         mimetype="application/zip")
+    return render_template("cert/zip_building.html", sitting=s, state=st, refresh_s=3), \
+        500 if st.status == "failed" else 202
 
 
 def _cert(number: str) -> Certificate:
