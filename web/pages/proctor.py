@@ -7,10 +7,11 @@ seconds (web/pages/static/live.js) and fills itself in; every action is audited.
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 
-from ..services import exams, monitor
+from ..services import candidate_record, disk, exams, monitor
 from ..services.cancel import cancel_job
 from ..services.clock import epoch_ms
 from ..storage.db import db
@@ -45,6 +46,7 @@ def gather(exam: Exam) -> dict:
     verdicts = monitor.verdicts(exam.id, now, cfg["FAULT_WINDOW_S"])
     workers = monitor.workers(cfg["WORKER_LATE_S"], cfg["WORKER_CRITICAL_S"], running)
     fault_lines = monitor.faults(exam.id, now, cfg["FAULT_WINDOW_S"])
+    usage = disk.usage(Path(cfg["STORE_DIR"]), (Path(cfg["ARTIFACTS_DIR"]),), cfg["DISK_CACHE_S"])
     by_key = {e.key: e for e in exams.all_exams()} if running else {}    # the running table spans exams
     return {"now_ms": epoch_ms(now), "window": exams.window(exam).state(now).value, "paused": exam.intake_paused,
             "counts": monitor.submission_counts(exam.id), "queue": depth, "verdicts": verdicts,
@@ -53,13 +55,28 @@ def gather(exam: Exam) -> dict:
                          "cancel_url": url_for("proctor.cancel", job_id=j.job_id)} for j in running],
             "workers": None if workers is None else [asdict(w) for w in workers],
             "alerts": [alert_json(level, key, params)
-                       for level, key, params in monitor.alerts(verdicts, running, workers, depth, fault_lines)],
+                       for level, key, params in monitor.alerts(verdicts, running, workers, depth, fault_lines)
+                       + store_alerts(usage)],
+            "disk": disk_json(usage),
             "faults": [fault_json(f, exam) for f in fault_lines],
             "candidates": [{**asdict(c), "last_activity": local(c.last_activity) if c.last_activity else "",
                             "status": c.status or "none",
+                            "url": url_for("proctor.candidate", exam_id=exam.id, user_id=c.id),
                             "status_label": t(f"status.{c.status}") if c.status else t("proctor.not_submitted")}
                            for c in lines],
             "total": total, "which": which, "page": page, "more": (page + 1) * PAGE < total}
+
+
+def store_alerts(usage: disk.DiskUsage) -> list[tuple[str, str, dict]]:
+    cfg = current_app.config
+    found = disk.alert(usage, cfg["DISK_WARN_FREE_PERCENT"], cfg["DISK_CRITICAL_FREE_PERCENT"])
+    return [found] if found else []
+
+
+def disk_json(usage: disk.DiskUsage) -> dict:
+    return {"text": t("proctor.disk", used=disk.human(usage.used), total=disk.human(usage.total),
+                      free=disk.human(usage.free), percent=f"{usage.free_percent:.1f}", board=disk.human(usage.board)),
+            "free_percent": round(usage.free_percent, 1)}
 
 
 def cause_text(cause: str) -> str:
@@ -108,6 +125,17 @@ def dashboard(exam_id: int):
     return render_template("proctor/dashboard.html", exam=exam, s=gather(exam), page_size=PAGE,
                            poll_s=current_app.config["LIVE_POLL_S"],
                            start_ms=epoch_ms(exam.window_start), end_ms=epoch_ms(exam.window_end))
+
+
+@bp.get("/<int:exam_id>/candidates/<int:user_id>")
+def candidate(exam_id: int, user_id: int):
+    """One candidate: their uploads and results, faults, sign-ins (a row of the dashboard opens it)."""
+    exam = _exam(exam_id)
+    user = candidate_record.candidate_of(exam, user_id) or abort(404)
+    rec = candidate_record.record(exam, user, monitor.now(), current_app.config["FAULT_WINDOW_S"])
+    return render_template("proctor/candidate.html", exam=exam, rec=rec,
+                           faults=[fault_json(f, exam) for f in rec.faults],
+                           examiner=g.user.role in EXAMINERS)
 
 
 @bp.get("/<int:exam_id>/state.json")

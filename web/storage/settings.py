@@ -49,8 +49,12 @@ def defaults(instance: Path) -> dict:
         "WORKER_CRITICAL_S": 120.0,                     # ... this old: critical
         "RUNAWAY_AFTER_S": 600.0,                       # a job running this long is flagged
         "FAULT_WINDOW_S": 600.0,                        # sandbox faults this recent raise an alert
+        "DISK_WARN_FREE_PERCENT": 15.0,                 # the store's disk this free or less: the proctor is warned
+        "DISK_CRITICAL_FREE_PERCENT": 5.0,              # ... and alarmed
+        "DISK_CACHE_S": 60.0,                           # the board's folders are measured this often
         "PUBLIC_URL": None,                             # base of certificates' verification URLs (QR); None: the request's
         "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address
+        "CERT_ZIP_INLINE_MAX": 40,                      # certificates a zip download renders in the request; more: background
         "LOGIN_MAX_FAILURES": 10,                       # per account, in LOGIN_WINDOW_S
         "LOGIN_WINDOW_S": 900,
         "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # any request body; uploads stop at UPLOAD_MAX_BYTES
@@ -91,19 +95,24 @@ def _from_env(app: Flask) -> None:
         app.config["EXAM_ROOTS"] = os.environ["PRACTICUM_EXAM_ROOTS"].split(os.pathsep)
 
 
-def base_app(test_config: dict | None = None, import_name: str = __name__) -> Flask:
-    """A configured app with its database and file store, nothing else (no pages, no queue)."""
+def base_app(test_config: dict | None = None, import_name: str = __name__, *, database: bool = True) -> Flask:
+    """A configured app with its database and file store, nothing else (no pages, no queue).
+    `database=False`: a worker machine on the board's API, whose configuration holds no
+    database URL at all (not even one from the environment)."""
     test_config = dict(test_config or {})
     instance = Path(test_config.pop("INSTANCE_PATH", None) or default_instance_path()).resolve()
     app = Flask(import_name, instance_path=str(instance))
     app.config.from_mapping(defaults(instance))
     _from_env(app)
     app.config.update(test_config)
+    if not database:
+        app.config.pop("SQLALCHEMY_DATABASE_URI", None)
     instance.mkdir(parents=True, exist_ok=True)
     for key in ("STORE_DIR", "ARTIFACTS_DIR", "WORK_DIR", "PACKAGES_DIR"):
         Path(app.config[key]).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
-    db.init_app(app)
+    if database:
+        db.init_app(app)
     content.init_app(app)
     return app
