@@ -54,6 +54,7 @@ def defaults(instance: Path) -> dict:
         "DISK_CACHE_S": 60.0,                           # the board's folders are measured this often
         "PUBLIC_URL": None,                             # base of certificates' verification URLs (QR); None: the request's
         "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address
+        "CERT_ZIP_INLINE_MAX": 40,                      # certificates a zip download renders in the request; more: background
         "LOGIN_MAX_FAILURES": 10,                       # per account, in LOGIN_WINDOW_S
         "LOGIN_WINDOW_S": 900,
         "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # any request body; uploads stop at UPLOAD_MAX_BYTES
