@@ -19,6 +19,7 @@ from ..services.passrule import Rule
 from ..services.sittings import SittingRefused
 from ..storage.db import db
 from ..storage.models import Certificate, Person, Registration, Role, Sitting, SittingStatus
+from .confirm import ask
 from .i18n import get_lang, local, t
 from .policy import EXAMINERS, audit, check_role, roles_required
 
@@ -109,6 +110,8 @@ def sitting(sitting_id: int):
 @bp.post("/<int:sitting_id>/rule")
 def change_rule(sitting_id: int):
     s = _sitting(sitting_id)
+    if (page := ask("confirm.cert_rule", sitting=s.name(get_lang()))) is not None:
+        return page
     try:
         rule = sittings.change_rule(s, _rule_from_form(), g.user.username)
     except SittingRefused as e:
@@ -139,6 +142,8 @@ def register(sitting_id: int):
 @bp.post("/<int:sitting_id>/exception")
 def exception(sitting_id: int):
     s = _sitting(sitting_id)
+    if (page := ask("confirm.cert_exception", sitting=s.name(get_lang()))) is not None:
+        return page
     reg_id = request.form.get("registration", type=int) or 0
     outcome = request.form.get("outcome", "").strip() or None
     reason = request.form.get("reason", "")
@@ -154,6 +159,8 @@ def exception(sitting_id: int):
 @bp.post("/<int:sitting_id>/publish")
 def publish(sitting_id: int):
     s = _sitting(sitting_id)
+    if (page := ask("confirm.cert_publish", sitting=s.name(get_lang()))) is not None:
+        return page
     try:
         done = passlist.publish(s.id, g.user.username)
     except SittingRefused as e:
@@ -221,6 +228,8 @@ def certificate_pdf(number: str):
 @bp.post("/certificate/<number>/revoke")
 def revoke(number: str):
     cert = _cert(number)
+    if (page := ask("confirm.cert_revoke", number=cert.number)) is not None:
+        return page
     try:
         certificates.revoke(cert, request.form.get("reason", ""), g.user.username)
     except CertificateRefused as e:
@@ -243,6 +252,8 @@ def person(person_id: int, revealed: str | None = None):
 def reveal(person_id: int):
     """The one place a whole ID number is shown: admins only, audited before it is."""
     p = db.session.get(Person, person_id) or abort(404)
+    if (page := ask("confirm.cert_reveal", name=p.name)) is not None:
+        return page
     audit("id_number_view", f"person:{p.id}", name=p.name)
     return person(person_id, revealed=p.id_number or "")
 

@@ -1,5 +1,6 @@
 """Staff review pages' text (artifacts in the browser, the original upload, a candidate's
-detail page for proctors), zh and en (merged into `web.pages.i18n.CATALOGUE`)."""
+detail page for proctors) and the questions asked before certification actions and exam settings, zh and en
+(merged into `web.pages.i18n.CATALOGUE`)."""
 from __future__ import annotations
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -21,4 +22,35 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "review.no_cells": {"zh": "笔记本中没有单元格。", "en": "The notebook has no cells."},
     "review.picture": {"zh": "输出的图片", "en": "picture output"},
     "review.screenshots": {"zh": "截图", "en": "Screenshots"},
+    # a candidate's page for the proctor
+    "pcand.title": {"zh": "考生 {number} · {name}", "en": "Candidate {number} · {name}"},
+    "pcand.back": {"zh": "返回监考台", "en": "Back to the dashboard"},
+    "pcand.last_login": {"zh": "最近登录", "en": "Last sign-in"},
+    "pcand.never": {"zh": "从未登录", "en": "never signed in"},
+    "pcand.uploads": {"zh": "提交（{n}）", "en": "Uploads ({n})"},
+    "pcand.no_uploads": {"zh": "尚未提交。", "en": "Nothing handed in yet."},
+    "pcand.counted": {"zh": "计分", "en": "counts"},
+    "pcand.counted_help": {"zh": "“计分”标出按本考试的计分规则计入成绩的那次提交。",
+                           "en": "“counts” marks the submission the exam's counting rule takes for the task."},
+    "pcand.faults": {"zh": "技术故障", "en": "Technical faults"},
+    "pcand.no_faults": {"zh": "此考生的评分没有遇到技术故障。", "en": "No technical fault met this candidate's grading."},
+    "pcand.sign_ins": {"zh": "登录记录", "en": "Sign-ins"},
+    "pcand.no_sign_ins": {"zh": "没有登录记录。", "en": "No sign-ins recorded."},
+    "pcand.login": {"zh": "登录", "en": "signed in"},
+    "pcand.login_failed": {"zh": "登录失败", "en": "sign-in failed"},
+    "pcand.logout": {"zh": "退出", "en": "signed out"},
+    "pcand.ip": {"zh": "地址", "en": "Address"},
+    # confirmations before certification actions (web/pages/confirm.py)
+    "confirm.cert_publish": {"zh": "发布「{sitting}」的合格名单？合格者将获得证书编号，发布后名单不能再修改。",
+                             "en": "Publish the pass list of “{sitting}”? Those who passed get certificate numbers; the list cannot change afterwards."},
+    "confirm.cert_rule": {"zh": "修改「{sitting}」的合格标准？合格名单将按新标准重新判定（旧标准保留在历史中）。",
+                          "en": "Change the pass rule of “{sitting}”? The pass list is decided again by the new rule (the old one stays in the history)."},
+    "confirm.cert_exception": {"zh": "保存「{sitting}」中这名考生的例外结果？所选结果和原因将记录在合格名单中。",
+                               "en": "Save this exception in “{sitting}”? The outcome chosen and its reason are recorded in the pass list."},
+    "confirm.cert_revoke": {"zh": "吊销证书 {number}？证书查询将显示已吊销及原因，此操作不能撤销。",
+                            "en": "Revoke certificate {number}? Verification will show it revoked, with the reason; this cannot be undone."},
+    "confirm.cert_reveal": {"zh": "显示 {name} 的完整身份证号？此次查看将记录在审计日志中。",
+                            "en": "Show the whole ID number of {name}? This viewing is recorded in the audit log."},
+    "confirm.exam_settings": {"zh": "保存「{exam}」的设置？考试时间、提交规则、计分规则和成绩公布会对所有考生立即生效。",
+                              "en": "Save the settings of “{exam}”? The window, the upload and counting rules and publication apply to every candidate at once."},
 }
