@@ -50,9 +50,12 @@ def defaults(instance: Path) -> dict:
         "RUNAWAY_AFTER_S": 600.0,                       # a job running this long is flagged
         "FAULT_WINDOW_S": 600.0,                        # sandbox faults this recent raise an alert
         "PUBLIC_URL": None,                             # base of certificates' verification URLs (QR); None: the request's
-        "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address
-        "LOGIN_MAX_FAILURES": 10,                       # per account, in LOGIN_WINDOW_S
-        "LOGIN_WINDOW_S": 900,
+        "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address (every one)
+        # growing delays after failures (web/pages/throttle.py): `free` failures, then first_s doubling up
+        # to max_s, counted from the last failure; a record is forgotten forget_s after its last failure
+        "LOGIN_PER_ADDRESS": {"free": 5, "first_s": 2, "max_s": 900, "forget_s": 3600},
+        "LOGIN_PER_ACCOUNT": {"free": 10, "first_s": 2, "max_s": 30, "forget_s": 3600},   # short: never a lock-out
+        "VERIFY_PER_ADDRESS": {"free": 10, "first_s": 2, "max_s": 900, "forget_s": 3600},  # look-ups finding nothing
         "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # the intake keeps and judges up to its own limit
         "SESSION_COOKIE_SECURE": True,
         "SESSION_COOKIE_HTTPONLY": True,
