@@ -61,8 +61,9 @@ def _instance_opt(f):
                    "redis://HOST:6379/0 (distributed: `practicum worker` processes grade).")
 @click.option("--insecure-cookies", is_flag=True, help="Allow session cookies over plain HTTP (closed exam-room LAN only).")
 @click.option("--demo", is_flag=True,
-              help="Put exams/demo on the board with demo staff and candidates; print the URL, "
-                   "passwords and one-time codes (new ones at every start). Implies --insecure-cookies.")
+              help="Put exams/demo on the board with demo staff and candidates, and a published "
+                   "certification sitting on exams/edge-ai-practical; print the URL, passwords, one-time "
+                   "codes (new ones at every start) and a certificate to verify. Implies --insecure-cookies.")
 @_instance_opt
 def serve_command(host, port, exam_dirs, workers, database_url, broker_url, insecure_cookies, demo, instance_path):
     """Start the results board (and, embedded, its grading threads)."""
@@ -70,8 +71,10 @@ def serve_command(host, port, exam_dirs, workers, database_url, broker_url, inse
 
     demo_key = None
     if demo:
-        demo_dir = Path(__file__).resolve().parents[1] / "exams" / "demo"
-        exam_dirs = (*exam_dirs, demo_dir) if demo_dir not in exam_dirs else exam_dirs
+        # the demo exam, and the intermediate edge-AI exam the demo's certification sitting examines
+        for name in ("demo", "edge-ai-practical"):
+            demo_dir = Path(__file__).resolve().parents[1] / "exams" / name
+            exam_dirs = (*exam_dirs, demo_dir) if demo_dir not in exam_dirs else exam_dirs
         demo_key, insecure_cookies = "demo", True
     try:
         serve(host, port, exam_dirs, workers=workers, instance_path=instance_path,

@@ -11,8 +11,11 @@ from __future__ import annotations
 from flask import Flask, current_app, g, has_request_context, session
 
 from ..services import clock
+from ..services.contest.messages import CATALOGUE as CONTEST_MESSAGES
 from .i18n_candidate import CATALOGUE as CANDIDATE_CATALOGUE
+from .i18n_contest import CATALOGUE as CONTEST_CATALOGUE
 from .i18n_cert import CATALOGUE as CERT_CATALOGUE
+from .i18n_intake import CATALOGUE as INTAKE_CATALOGUE
 from .i18n_staff import CATALOGUE as STAFF_CATALOGUE
 
 LANGS = ("zh", "en")
@@ -198,7 +201,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 CATALOGUE.update(STAFF_CATALOGUE)
 CATALOGUE.update(CANDIDATE_CATALOGUE)
+CATALOGUE.update(INTAKE_CATALOGUE)
 CATALOGUE.update(CERT_CATALOGUE)
+CATALOGUE.update(CONTEST_CATALOGUE)
+CATALOGUE.update(CONTEST_MESSAGES)
 
 STATUSES = ("rejected", "queued", "retrying", "running", "graded", "failed", "cancelled")
 

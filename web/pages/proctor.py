@@ -7,16 +7,18 @@ seconds (web/pages/static/live.js) and fills itself in; every action is audited.
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 
-from ..services import exams, monitor
+from ..services import disk, exams, monitor
 from ..services.cancel import cancel_job
 from ..services.clock import epoch_ms
 from ..storage.db import db
 from ..storage.models import Exam, Job, Submission
 from .confirm import ask
 from .i18n import get_lang, local, t
+from .labels import task_title
 from .policy import EXAMINERS, FLOOR, audit, check_role
 
 bp = Blueprint("proctor", __name__, url_prefix="/staff/proctor")
@@ -42,21 +44,38 @@ def gather(exam: Exam) -> dict:
     running = monitor.running_jobs(now, cfg["RUNAWAY_AFTER_S"])
     depth = monitor.queue_depth(exam.id)
     verdicts = monitor.verdicts(exam.id, now, cfg["FAULT_WINDOW_S"])
-    workers = monitor.workers(cfg["WORKER_LATE_S"], cfg["WORKER_CRITICAL_S"])
+    workers = monitor.workers(cfg["WORKER_LATE_S"], cfg["WORKER_CRITICAL_S"], running)
     fault_lines = monitor.faults(exam.id, now, cfg["FAULT_WINDOW_S"])
+    usage = disk.usage(Path(cfg["STORE_DIR"]), (Path(cfg["ARTIFACTS_DIR"]),), cfg["DISK_CACHE_S"])
+    by_key = {e.key: e for e in exams.all_exams()} if running else {}    # the running table spans exams
     return {"now_ms": epoch_ms(now), "window": exams.window(exam).state(now).value, "paused": exam.intake_paused,
             "counts": monitor.submission_counts(exam.id), "queue": depth, "verdicts": verdicts,
-            "running": [{**asdict(j), "elapsed": _span(j.elapsed_s),
+            "running": [{**asdict(j), "elapsed": _span(j.elapsed_s), "task_title": task_title(by_key.get(j.exam), j.task),
+                         "exam_title": by_key[j.exam].title(get_lang()) if j.exam in by_key else j.exam,
                          "cancel_url": url_for("proctor.cancel", job_id=j.job_id)} for j in running],
             "workers": None if workers is None else [asdict(w) for w in workers],
             "alerts": [alert_json(level, key, params)
-                       for level, key, params in monitor.alerts(verdicts, running, workers, depth, fault_lines)],
-            "faults": [fault_json(f) for f in fault_lines],
+                       for level, key, params in monitor.alerts(verdicts, running, workers, depth, fault_lines)
+                       + store_alerts(usage)],
+            "disk": disk_json(usage),
+            "faults": [fault_json(f, exam) for f in fault_lines],
             "candidates": [{**asdict(c), "last_activity": local(c.last_activity) if c.last_activity else "",
                             "status": c.status or "none",
                             "status_label": t(f"status.{c.status}") if c.status else t("proctor.not_submitted")}
                            for c in lines],
             "total": total, "which": which, "page": page, "more": (page + 1) * PAGE < total}
+
+
+def store_alerts(usage: disk.DiskUsage) -> list[tuple[str, str, dict]]:
+    cfg = current_app.config
+    found = disk.alert(usage, cfg["DISK_WARN_FREE_PERCENT"], cfg["DISK_CRITICAL_FREE_PERCENT"])
+    return [found] if found else []
+
+
+def disk_json(usage: disk.DiskUsage) -> dict:
+    return {"text": t("proctor.disk", used=disk.human(usage.used), total=disk.human(usage.total),
+                      free=disk.human(usage.free), percent=f"{usage.free_percent:.1f}", board=disk.human(usage.board)),
+            "free_percent": round(usage.free_percent, 1)}
 
 
 def cause_text(cause: str) -> str:
@@ -73,8 +92,9 @@ def alert_json(level: str, key: str, params: dict) -> dict:
             "link": t("proctor.see_faults") if linked else ""}
 
 
-def fault_json(f: monitor.FaultLine) -> dict:
+def fault_json(f: monitor.FaultLine, exam: Exam) -> dict:
     return {**asdict(f), "ended_at": local(f.ended_at) if f.ended_at else "", "cause_label": cause_text(f.cause),
+            "task_title": task_title(exam, f.task),
             "state": "resolved" if f.resolved else f.job_status,
             "state_label": t("fault.resolved") if f.resolved else t(f"fault.{f.job_status}"),
             "job_url": _job_url(f.submission_id)}

@@ -49,6 +49,9 @@ def defaults(instance: Path) -> dict:
         "WORKER_CRITICAL_S": 120.0,                     # ... this old: critical
         "RUNAWAY_AFTER_S": 600.0,                       # a job running this long is flagged
         "FAULT_WINDOW_S": 600.0,                        # sandbox faults this recent raise an alert
+        "DISK_WARN_FREE_PERCENT": 15.0,                 # the store's disk this free or less: the proctor is warned
+        "DISK_CRITICAL_FREE_PERCENT": 5.0,              # ... and alarmed
+        "DISK_CACHE_S": 60.0,                           # the board's folders are measured this often
         "PUBLIC_URL": None,                             # base of certificates' verification URLs (QR); None: the request's
         "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address (every one)
         # growing delays after failures (web/pages/throttle.py): `free` failures, then first_s doubling up
@@ -56,7 +59,12 @@ def defaults(instance: Path) -> dict:
         "LOGIN_PER_ADDRESS": {"free": 5, "first_s": 2, "max_s": 900, "forget_s": 3600},
         "LOGIN_PER_ACCOUNT": {"free": 10, "first_s": 2, "max_s": 30, "forget_s": 3600},   # short: never a lock-out
         "VERIFY_PER_ADDRESS": {"free": 10, "first_s": 2, "max_s": 900, "forget_s": 3600},  # look-ups finding nothing
-        "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # the intake keeps and judges up to its own limit
+        "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # any request body; uploads stop at UPLOAD_MAX_BYTES
+        "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,           # one candidate upload: over it nothing is kept
+        "UPLOAD_FORM_SLACK_BYTES": 64 * 1024,           # multipart framing and the CSRF token around the file
+        "UPLOAD_DRAIN_MAX_BYTES": 256 * 1024 * 1024,    # a refused body read and dropped so the page arrives
+        "REFUSED_PER_MINUTE": 5,                        # refused uploads of one candidate in 60 s ...
+        "REFUSED_PER_CANDIDATE": 50,                    # ... and in one exam; then uploads wait
         "SESSION_COOKIE_SECURE": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

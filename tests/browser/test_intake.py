@@ -1,0 +1,72 @@
+"""Exam-day intake in real Chromium: a proctor's pause reaches an open candidate page over its
+event stream (no reload), and an upload over the size limit gets the refusal page."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import STAFF, login_candidate, login_staff, screenshot
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+MIB = 1024 * 1024
+
+
+def proctor_page(new_page, board):
+    page = new_page()
+    page.goto(f"/staff/proctor/{board.exam_id}")
+    login_staff(page, STAFF["proctor"], expect=f"**/staff/proctor/{board.exam_id}")
+    return page
+
+
+def press(page, action: str) -> None:
+    """Press the dashboard's pause or resume button (its confirmation answered yes)."""
+    with page.expect_navigation():
+        page.locator(f'form[action$="/{action}"] button[type=submit]').click()
+
+
+def test_a_pause_hides_the_upload_form_on_an_open_page_and_resume_shows_it(new_page, board):
+    cand = new_page()
+    login_candidate(cand, *board.take_candidate())
+    form = cand.locator("#task-fast form.upload-form")
+    assert form.is_visible() and cand.locator("#paused").is_hidden()
+    cand.evaluate("window.__stayed = true")          # gone if the page reloads
+
+    proctor = proctor_page(new_page, board)
+    try:
+        press(proctor, "pause")
+        assert proctor.dialogs and "暂停" in proctor.dialogs[-1]
+        form.wait_for(state="hidden")                # pushed over /events: the poll is SSE_POLL_S
+        assert cand.locator("#paused").is_visible()
+        assert "提交暂时关闭" in cand.locator("#paused").inner_text()
+        assert cand.evaluate("window.__stayed") is True
+        screenshot(cand, "candidate-intake-paused")
+        # the server refuses too, whatever the page shows
+        r = cand.request.post("/exam/fast/upload", multipart={"file": {"name": "fast.py", "mimeType": "text/x-python",
+                                                                         "buffer": b"x = 1\n"}})
+        assert r.status in (400, 403)
+    finally:
+        if "恢复提交" in proctor.content():
+            press(proctor, "resume")
+    form.wait_for(state="visible")
+    assert cand.locator("#paused").is_hidden() and cand.evaluate("window.__stayed") is True
+
+
+def test_an_upload_over_the_limit_is_refused_with_the_limit_and_a_way_back(new_page, board, tmp_path):
+    big = tmp_path / "fast.py"
+    big.write_bytes(b"#" * (21 * MIB))               # the board's UPLOAD_MAX_BYTES is 20 MiB
+    cand = new_page()
+    login_candidate(cand, *board.take_candidate())
+    assert "每次上传的文件最大为 20 MB" in cand.locator("#task-fast").inner_text()
+    card = cand.locator("#task-fast")
+    card.locator("input[type=file]").set_input_files(str(big))
+    with cand.expect_navigation():
+        card.locator("button[type=submit]").click()
+    assert cand.locator("h1").inner_text() == "上传未被接受"
+    text = cand.locator("section.refused").inner_text()
+    assert "超过了 20 MB 的上限" in text and "没有被保存" in text
+    screenshot(cand, "candidate-upload-refused")
+    with cand.expect_navigation():
+        cand.get_by_role("link", name="返回考试页面").click()
+    assert cand.url.endswith("/exam#task-fast")
+    cand.goto("/submissions")                      # the refusal is on record, with its size
+    assert cand.locator(".badge.status-rejected").count() == 1
