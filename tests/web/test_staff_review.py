@@ -116,3 +116,48 @@ def test_item_analysis_shows_check_titles_in_the_readers_language(app, candidate
     examiner.set_lang("zh")
     page = examiner.get(f"/staff/examiner/exams/{exam}/analysis").get_data(as_text=True)
     assert zh_title != en_title and zh_title[:10] in page
+
+
+def test_a_proctor_opens_a_candidates_page_from_the_dashboard(app, candidate, signed_in, make_browser, exam, codes):
+    from web.storage.models import User
+    assert candidate.post("/logout").status_code in (302, 303)          # 2024001: signed in, then out
+    assert make_browser().login_candidate("2024001", "wrong-code").status_code == 401   # and a failed try
+    again = make_browser()
+    assert again.login_candidate("2024002", codes["2024002"]).status_code == 302
+    first = submission_id(again.upload("shapes", SHAPES_PATH))
+    grade_by_hand(app, first, 0.0, status=Verdict.WRONG)
+    second = submission_id(again.upload("shapes", SHAPES_PATH))
+    grade_by_hand(app, second, 4.0)
+    faulty = submission_id(again.upload("fast", FULL / "fast.py"))
+    with app.app_context():
+        jobs.finish(jobs.claim("lab:9/t", job_id=db.session.scalar(select(Job.id).where(Job.submission_id == faulty))),
+                    AttemptOutcome.SANDBOX_ERROR, detail="engine went away")
+        user_id = db.session.scalar(select(User.id).where(User.username == "2024002"))
+        other = db.session.scalar(select(User.id).where(User.username == "2024001"))
+    proctor = signed_in("proctor")
+    proctor.set_lang("en")
+    url = f"/staff/proctor/{exam}/candidates/{user_id}"
+    lines = {c["number"]: c for c in state(proctor, exam)["candidates"]}
+    assert lines["2024002"]["url"] == url                                          # the live rows link it
+    assert f'<a href="{url}" data-attr-href="url" data-f="number"' in proctor.get(f"/staff/proctor/{exam}").get_data(as_text=True)
+    page = proctor.get(url).get_data(as_text=True)
+    assert "Candidate 2024002 · 考生2024002" in page and "Uploads (3)" in page
+    uploads = page.split('id="uploads"')[1].split('id="faults"')[0]
+    assert uploads.count("<tr ") == 3 and "Shape classification" in uploads and "Fast moving average" in uploads
+    assert "no points" in uploads and "full marks" not in uploads and "4 / 5" in uploads
+    counted_row = re.search(r'<tr class="counted-row" data-sub="(\d+)"', uploads)
+    assert counted_row and int(counted_row.group(1)) == second                    # the last graded counts
+    faults = page.split('id="faults"')[1].split('id="sign-ins"')[0]
+    assert "engine went away" in faults and "Fast moving average" in faults
+    assert f'href="/staff/examiner/submissions/{second}"' not in page
+    signs = page.split('id="sign-ins"')[1]
+    assert "signed in" in signs
+    theirs = proctor.get(f"/staff/proctor/{exam}/candidates/{other}").get_data(as_text=True)
+    assert "Nothing handed in yet." in theirs
+    signs = theirs.split('id="sign-ins"')[1]
+    assert "sign-in failed" in signs and "signed out" in signs and "signed in" in signs
+    # an examiner's copy links each submission's page; someone not of this exam is not found
+    examiner = signed_in("examiner")
+    assert f'href="/staff/examiner/submissions/{second}"' in examiner.get(url).get_data(as_text=True)
+    assert proctor.get(f"/staff/proctor/{exam}/candidates/999").status_code == 404
+    assert again.get(url).status_code == 403

@@ -15,7 +15,7 @@ from grader.errors import PracticumError
 from grader.manifest import SUFFIX, Task
 from grader.models import SubmissionKind
 
-from ..services import counting, exams, kits, submissions
+from ..services import counting, exams, kits, submissions, waiting
 from ..services.clock import WindowState, epoch_ms, utcnow
 from ..services.events import status_stream
 from ..services.submissions import Quota, UploadRefused
@@ -223,10 +223,28 @@ def _titles(exam) -> dict[str, str]:
     return {task.id: task.title.get(get_lang()) for task in exams.package(exam).tasks}
 
 
+def wait_text(sub: Submission) -> list[str]:
+    """The receipt's lines on the queue: the place, and the expected wait when it can be told."""
+    wait = waiting.wait_for(sub.id, utcnow()) if sub.status is SubmissionStatus.QUEUED else None
+    if wait is None:
+        return []
+    lines = [t("wait.position", position=wait.position, running=wait.running)]
+    if wait.estimate_s is None:
+        return lines + [t("wait.no_estimate")]
+    return lines + [t("wait.estimate", n=wait.sample, mean=duration(wait.mean_s), eta=duration(wait.estimate_s))]
+
+
+def duration(seconds: float) -> str:
+    """Under a minute in seconds, else whole minutes rounded up: a wait is never promised short."""
+    if seconds < 60:
+        return t("wait.seconds", n=max(1, round(seconds)))
+    return t("wait.minutes", n=-(-int(seconds) // 60))
+
+
 @bp.get("/submissions/<int:sid>")
 def submission(sid: int):
     sub = _owned_or_404(sid)
-    return render_template("candidate/submission.html", sub=sub, view=result_view(sub),
+    return render_template("candidate/submission.html", sub=sub, view=result_view(sub), wait=wait_text(sub),
                            rejection=rejection_text(sub) if sub.status is SubmissionStatus.REJECTED else None,
                            task_title=_titles(sub.exam).get(sub.task_id, sub.task_id),
                            new=request.args.get("new") == "1")

@@ -27,4 +27,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "alert.disk_low": {"zh": "存储磁盘只剩 {free}（{percent}%，低于 {threshold}% 的警戒线）：请尽快清理或扩容，磁盘写满后将无法接收提交。",
                        "en": "The store's disk has only {free} free ({percent}%, under the {threshold}% threshold): "
                              "free space or add some soon; uploads cannot be taken once it is full."},
+    # the queue on the receipt (web/services/waiting.py)
+    "wait.position": {"zh": "你的提交在评分队列中排第 {position} 位（另有 {running} 个正在评分）。",
+                      "en": "Your submission is number {position} in the grading queue ({running} being graded now)."},
+    "wait.estimate": {"zh": "按最近 {n} 次评分的平均用时（{mean}）估计，大约 {eta}后出结果。",
+                      "en": "From the mean time of the last {n} gradings ({mean}), expect the result in about {eta}."},
+    "wait.no_estimate": {"zh": "还没有最近的评分用时，暂时无法估计等待时间。",
+                         "en": "No recent gradings to estimate the wait from yet."},
+    "wait.seconds": {"zh": "{n} 秒", "en": "{n} s"},
+    "wait.minutes": {"zh": "{n} 分钟", "en": "{n} min"},
 }

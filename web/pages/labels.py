@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, g, has_request_context
 
-from ..services import exams
+from ..services import artifacts, exams
 from ..services.feedback import verdict_key
 from ..storage.models import Exam
 from .i18n import get_lang, t
@@ -34,3 +34,4 @@ def verdict_label(status: str | None, score: float | None = None, max_score: flo
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(task_title=task_title, verdict_label=verdict_label)
+    app.jinja_env.tests["image_artifact"] = lambda name: artifacts.kind_of(name) == "image"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 
-from ..services import disk, exams, monitor
+from ..services import candidate_record, disk, exams, monitor
 from ..services.cancel import cancel_job
 from ..services.clock import epoch_ms
 from ..storage.db import db
@@ -61,6 +61,7 @@ def gather(exam: Exam) -> dict:
             "faults": [fault_json(f, exam) for f in fault_lines],
             "candidates": [{**asdict(c), "last_activity": local(c.last_activity) if c.last_activity else "",
                             "status": c.status or "none",
+                            "url": url_for("proctor.candidate", exam_id=exam.id, user_id=c.id),
                             "status_label": t(f"status.{c.status}") if c.status else t("proctor.not_submitted")}
                            for c in lines],
             "total": total, "which": which, "page": page, "more": (page + 1) * PAGE < total}
@@ -124,6 +125,17 @@ def dashboard(exam_id: int):
     return render_template("proctor/dashboard.html", exam=exam, s=gather(exam), page_size=PAGE,
                            poll_s=current_app.config["LIVE_POLL_S"],
                            start_ms=epoch_ms(exam.window_start), end_ms=epoch_ms(exam.window_end))
+
+
+@bp.get("/<int:exam_id>/candidates/<int:user_id>")
+def candidate(exam_id: int, user_id: int):
+    """One candidate: their uploads and results, faults, sign-ins (a row of the dashboard opens it)."""
+    exam = _exam(exam_id)
+    user = candidate_record.candidate_of(exam, user_id) or abort(404)
+    rec = candidate_record.record(exam, user, monitor.now(), current_app.config["FAULT_WINDOW_S"])
+    return render_template("proctor/candidate.html", exam=exam, rec=rec,
+                           faults=[fault_json(f, exam) for f in rec.faults],
+                           examiner=g.user.role in EXAMINERS)
 
 
 @bp.get("/<int:exam_id>/state.json")

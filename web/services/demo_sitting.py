@@ -58,6 +58,27 @@ def seed(exam_key: str = "edge-ai-practical") -> DemoSitting | None:
     return DemoSitting(sitting.id, valid.number, valid.holder_name, valid.token, revoked)
 
 
+def write_scores(exam: Exam, scores: dict[int, tuple[float | None, float | None]]) -> None:
+    """{candidate id: (theory, practical %)}: a theory score and, per task, one graded submission
+    worth that share of its points, as the theory import and the worker write them (None: none).
+    Also bench/certificates.py's 5,000 candidates: rows are added in bulk, one flush a table."""
+    tasks = exams.package(exam).tasks
+    subs = []
+    for cid, (theory, practical) in scores.items():
+        if theory is not None:
+            db.session.add(TheoryScore(exam_id=exam.id, candidate_id=cid, score=theory))
+        if practical is not None:
+            for task in tasks:
+                sub = Submission(candidate_id=cid, exam_id=exam.id, task_id=task.id, sha256="0" * 64,
+                                 filename="demo.zip", status=SubmissionStatus.GRADED)
+                subs.append((sub, task, practical))
+    db.session.add_all([sub for sub, _, _ in subs])
+    db.session.flush()
+    db.session.add_all([Result(submission_id=sub.id, task_id=task.id, score=round(task.points * pct / 100, 2),
+                               max_score=task.points, status="ok", message="demo") for sub, task, pct in subs])
+    db.session.commit()
+
+
 def _make(exam: Exam) -> Sitting:
     ends = date.today() - timedelta(days=7)
     form = sittings.SittingForm("演示批次 人工智能边缘计算（中级）", "Demo sitting, AI edge computing (intermediate)",
@@ -70,19 +91,7 @@ def _make(exam: Exam) -> Sitting:
     if done.problems:
         raise ValueError(f"demo registration refused: {done.problems}")
     by_name = {r.person.name: r.candidate_id for r in sittings.registrations(sitting)}
-    tasks = exams.package(exam).tasks
-    for name, _, theory, practical in PEOPLE:
-        cid = by_name[name]
-        if theory is not None:
-            db.session.add(TheoryScore(exam_id=exam.id, candidate_id=cid, score=theory))
-        for task in tasks:
-            sub = Submission(candidate_id=cid, exam_id=exam.id, task_id=task.id, sha256="0" * 64,
-                             filename="demo.zip", status=SubmissionStatus.GRADED)
-            db.session.add(sub)
-            db.session.flush()
-            db.session.add(Result(submission_id=sub.id, task_id=task.id, score=round(task.points * practical / 100, 2),
-                                  max_score=task.points, status="ok", message="demo"))
-    db.session.commit()
+    write_scores(exam, {by_name[name]: (theory, practical) for name, _, theory, practical in PEOPLE})
     passlist.publish(sitting.id, "demo")
     cert = db.session.scalar(select(Certificate).where(Certificate.sitting_id == sitting.id,
                                                        Certificate.holder_name == REVOKED))

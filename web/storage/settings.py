@@ -54,6 +54,7 @@ def defaults(instance: Path) -> dict:
         "DISK_CACHE_S": 60.0,                           # the board's folders are measured this often
         "PUBLIC_URL": None,                             # base of certificates' verification URLs (QR); None: the request's
         "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address (every one)
+        "CERT_ZIP_INLINE_MAX": 40,                      # certificates a zip download renders in the request; more: background
         # growing delays after failures (web/pages/throttle.py): `free` failures, then first_s doubling up
         # to max_s, counted from the last failure; a record is forgotten forget_s after its last failure
         "LOGIN_PER_ADDRESS": {"free": 5, "first_s": 2, "max_s": 900, "forget_s": 3600},
@@ -97,19 +98,24 @@ def _from_env(app: Flask) -> None:
         app.config["EXAM_ROOTS"] = os.environ["PRACTICUM_EXAM_ROOTS"].split(os.pathsep)
 
 
-def base_app(test_config: dict | None = None, import_name: str = __name__) -> Flask:
-    """A configured app with its database and file store, nothing else (no pages, no queue)."""
+def base_app(test_config: dict | None = None, import_name: str = __name__, *, database: bool = True) -> Flask:
+    """A configured app with its database and file store, nothing else (no pages, no queue).
+    `database=False`: a worker machine on the board's API, whose configuration holds no
+    database URL at all (not even one from the environment)."""
     test_config = dict(test_config or {})
     instance = Path(test_config.pop("INSTANCE_PATH", None) or default_instance_path()).resolve()
     app = Flask(import_name, instance_path=str(instance))
     app.config.from_mapping(defaults(instance))
     _from_env(app)
     app.config.update(test_config)
+    if not database:
+        app.config.pop("SQLALCHEMY_DATABASE_URI", None)
     instance.mkdir(parents=True, exist_ok=True)
     for key in ("STORE_DIR", "ARTIFACTS_DIR", "WORK_DIR", "PACKAGES_DIR"):
         Path(app.config[key]).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
-    db.init_app(app)
+    if database:
+        db.init_app(app)
     content.init_app(app)
     return app
