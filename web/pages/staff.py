@@ -16,7 +16,7 @@ from ..storage.db import db
 from ..storage.models import STAFF_ROLES, Exam, Role, Submission, User
 from . import throttle
 from .confirm import ask
-from .i18n import form_value, parse_local, t
+from .i18n import form_value, get_lang, parse_local, t
 from .policy import EXAMINERS, FLOOR, audit, check_role, roles_required
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -123,6 +123,9 @@ def exam_settings(exam_id: int):
         except ValueError:
             error = t("exam_settings.invalid")
         else:
+            # exam-wide: the window, the rules and the counting apply to every candidate at once
+            if (page := ask("confirm.exam_settings", exam=exam.title(get_lang()))) is not None:
+                return page
             before = _settings(exam)
             exam.window_start, exam.window_end = start, end
             exam.attempt_limit, exam.min_interval_s = limit, interval
