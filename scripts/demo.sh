@@ -4,11 +4,18 @@
 #   bash scripts/demo.sh            grade, print tables
 #   bash scripts/demo.sh --board    the same, then start the board with the demo exam and
 #                                   demo accounts (prints the URL, passwords and login codes)
+#   bash scripts/demo.sh --contest  install, then a competition: three sites' boards export
+#                                   signed results, the national board imports and ranks them
+#                                   (scripts/demo_contest.sh, docs/contest.md)
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$REPO/scripts/setup.sh"
 cd "$REPO"
 P="$REPO/.venv/bin/practicum"
+
+if [ "${1:-}" = "--contest" ]; then
+  exec bash "$REPO/scripts/demo_contest.sh"
+fi
 
 for exam in exams/*/; do
   exam=${exam%/}

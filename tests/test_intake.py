@@ -266,6 +266,16 @@ def test_a_gbk_script_is_converted_to_utf8(tmp_path, mini_exam, store, workdir):
     assert got.converted == ("count.py",)
 
 
+def test_a_gb18030_script_beyond_gbk_is_converted(tmp_path, mini_exam, store, workdir):
+    # four-byte GB18030 sequences: a CJK Extension B character and an emoji, which GBK lacks
+    text = "# 𠀀 名字\nprint('😀')\n"
+    f = tmp_path / "count.py"
+    f.write_bytes(text.encode("gb18030"))
+    got = accept(f, mini_exam, store, workdir=workdir).tasks["count"]
+    assert (got.root / got.entry).read_text(encoding="utf-8") == text
+    assert got.converted == ("count.py",)
+
+
 def test_a_utf8_script_is_not_marked_converted(tmp_path, mini_exam, store, workdir):
     f = tmp_path / "count.py"
     f.write_text("print('你好')\n", encoding="utf-8")

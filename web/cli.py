@@ -3,7 +3,8 @@ image) with the board's mounted beside them, here at the top, so the engine impo
 nothing of the board:
 
     practicum serve      the board (and, embedded, its grading threads)
-    practicum worker     a grading process for the distributed mode
+    practicum worker     a grading process for the distributed mode (--board URL, a worker token)
+    practicum worker-token create|revoke|list   worker machines' credentials (on the board machine)
     practicum db upgrade, practicum user add
 
 Every command imports what it needs when it runs: `practicum worker` loads the
@@ -19,6 +20,8 @@ import click
 
 from grader.cli import main
 from grader.errors import PracticumError
+
+TOKEN_ENV = "PRACTICUM_WORKER_TOKEN"     # web.grading.gateway.TOKEN_ENV (not imported: `practicum` loads no layer to start)
 
 
 class _Lazy(click.Group):
@@ -61,8 +64,9 @@ def _instance_opt(f):
                    "redis://HOST:6379/0 (distributed: `practicum worker` processes grade).")
 @click.option("--insecure-cookies", is_flag=True, help="Allow session cookies over plain HTTP (closed exam-room LAN only).")
 @click.option("--demo", is_flag=True,
-              help="Put exams/demo on the board with demo staff and candidates; print the URL, "
-                   "passwords and one-time codes (new ones at every start). Implies --insecure-cookies.")
+              help="Put exams/demo on the board with demo staff and candidates, and a published "
+                   "certification sitting on exams/edge-ai-practical; print the URL, passwords, one-time "
+                   "codes (new ones at every start) and a certificate to verify. Implies --insecure-cookies.")
 @_instance_opt
 def serve_command(host, port, exam_dirs, workers, database_url, broker_url, insecure_cookies, demo, instance_path):
     """Start the results board (and, embedded, its grading threads)."""
@@ -70,8 +74,10 @@ def serve_command(host, port, exam_dirs, workers, database_url, broker_url, inse
 
     demo_key = None
     if demo:
-        demo_dir = Path(__file__).resolve().parents[1] / "exams" / "demo"
-        exam_dirs = (*exam_dirs, demo_dir) if demo_dir not in exam_dirs else exam_dirs
+        # the demo exam, and the intermediate edge-AI exam the demo's certification sitting examines
+        for name in ("demo", "edge-ai-practical"):
+            demo_dir = Path(__file__).resolve().parents[1] / "exams" / name
+            exam_dirs = (*exam_dirs, demo_dir) if demo_dir not in exam_dirs else exam_dirs
         demo_key, insecure_cookies = "demo", True
     try:
         serve(host, port, exam_dirs, workers=workers, instance_path=instance_path,
@@ -85,34 +91,124 @@ def serve_command(host, port, exam_dirs, workers, database_url, broker_url, inse
 @click.command("worker")
 @click.option("--broker", "broker_url", envvar="PRACTICUM_BROKER_URL", required=True,
               help="The board's Celery broker, e.g. redis://board-host:6379/0 (or $PRACTICUM_BROKER_URL).")
-@click.option("--database", "database_url", envvar="PRACTICUM_DATABASE_URL", required=True,
-              help="The board's database, e.g. postgresql+psycopg://practicum:PW@board-host/practicum.")
+@click.option("--board", "board_url", envvar="PRACTICUM_BOARD_URL",
+              help="The board's address, e.g. http://board-host:8000: jobs, blobs and results go through its "
+                   "worker API with this machine's worker token (the way to run a worker machine).")
+@click.option("--token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=f"A file holding the worker token (else ${TOKEN_ENV}; never on the command line).")
+@click.option("--database", "database_url",
+              help="The board's database instead of --board: only for a worker on the board's own machine.")
 @click.option("--concurrency", "-c", type=int, default=None, help="Jobs graded at once (default: the cores).")
 @click.option("--image", "image_names", multiple=True,
               help="Sandbox image definitions to take jobs for (default: every one this engine has built).")
 @_instance_opt
-def worker_command(broker_url, database_url, concurrency, image_names, instance_path):
+def worker_command(broker_url, board_url, token_file, database_url, concurrency, image_names, instance_path):
     """Grade jobs from the board's broker on this machine's Docker engine.
 
-    Needs only the broker, the database and Docker with the sandbox image built
-    (`practicum image build default`): uploads and exam packages are fetched from the
-    database by content hash. SIGTERM finishes the jobs in flight; a killed worker's jobs are
-    re-queued by the others after STALE_AFTER_S."""
+    Needs the broker, the board's address with a worker token (made on the board machine by
+    `practicum worker-token create NAME`) and Docker with the sandbox image built
+    (`practicum image build default`). The worker holds no database URL or password: it
+    claims, heartbeats and finishes its jobs and fetches their uploads and packages through
+    the board, which lets its token touch nothing else. SIGTERM finishes the jobs in flight;
+    a killed worker's jobs are re-queued by the board after STALE_AFTER_S."""
     import logging
 
     from .grading.launch import run_worker, worker_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    cfg = {"SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": broker_url}
-    if instance_path:
-        cfg["INSTANCE_PATH"] = str(instance_path)
     if broker_url.startswith("memory://"):
         raise click.UsageError("a worker process needs a shared broker (redis://...); memory:// is the board's own")
+    if bool(board_url) == bool(database_url):
+        raise click.UsageError("give the board's address (--board URL, with a worker token) or, on the board's "
+                               "own machine only, --database; not both")
+    cfg = {"BROKER_URL": broker_url}
+    if instance_path:
+        cfg["INSTANCE_PATH"] = str(instance_path)
+    gateway = None
+    if board_url:
+        from .grading.gateway import BoardGateway, read_token
+
+        token = read_token(token_file)
+        if not token:
+            raise click.UsageError(f"no worker token: set ${TOKEN_ENV} or give --token-file "
+                                   "(`practicum worker-token create NAME` on the board machine makes one)")
+        gateway = BoardGateway(board_url, token)
+        app = worker_app(cfg, database=False)
+    else:
+        cfg["SQLALCHEMY_DATABASE_URI"] = database_url
+        app = worker_app(cfg)
     try:
-        run_worker(worker_app(cfg), concurrency, list(image_names) or None)
+        run_worker(app, concurrency, list(image_names) or None, gateway=gateway)
     except PracticumError as exc:
         click.echo(f"practicum: {exc.show()}", err=True)
         sys.exit(exc.exit_code)
+
+
+@click.group("worker-token")
+def worker_token_command() -> None:
+    """Worker tokens: a worker machine's credential for the board's worker API (run on the board machine)."""
+
+
+def _board_database(f):
+    """--database and --instance: the board's own database, for commands run on the board machine."""
+    f = click.option("--database", "database_url", envvar="PRACTICUM_DATABASE_URL",
+                     help="The board's database (default: SQLite in the instance folder).")(f)
+    return _instance_opt(f)
+
+
+@worker_token_command.command("create")
+@click.argument("name")
+@_board_database
+def worker_token_create(name, database_url, instance_path):
+    """Make a token named NAME and print it once (the board keeps only its hash)."""
+    from .services import worker_tokens
+    from .services.audit import record
+    from .storage.db import upgrade
+
+    app = _app(instance_path, database_url)
+    upgrade(app)
+    with app.app_context():
+        try:
+            row, secret = worker_tokens.create(name, actor="cli")
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        record("worker_token_created", row.name, actor_name="cli")
+    click.echo(f"worker token {name} (shown once; on the worker machine put it in ${TOKEN_ENV} or a file "
+               f"for --token-file):", err=True)
+    click.echo(secret)
+
+
+@worker_token_command.command("revoke")
+@click.argument("name")
+@_board_database
+def worker_token_revoke(name, database_url, instance_path):
+    """Revoke the token named NAME: its worker is refused from its next call on."""
+    from .services import worker_tokens
+    from .services.audit import record
+
+    app = _app(instance_path, database_url)
+    with app.app_context():
+        row = worker_tokens.by_name(name)
+        if row is None:
+            raise click.UsageError(f"no worker token named {name!r}")
+        worker_tokens.revoke(row.id, actor="cli")
+        record("worker_token_revoked", row.name, actor_name="cli")
+    click.echo(f"worker token {name} revoked")
+
+
+@worker_token_command.command("list")
+@_board_database
+def worker_token_list(database_url, instance_path):
+    """The tokens, when each was made and last used, and which are revoked."""
+    from .services import worker_tokens
+
+    app = _app(instance_path, database_url)
+    with app.app_context():
+        for row in worker_tokens.all_tokens():
+            used = row.last_used_at.isoformat(timespec="seconds") if row.last_used_at else "never"
+            state = f"revoked {row.revoked_at.isoformat(timespec='seconds')}" if row.revoked_at else "live"
+            click.echo(f"{row.name:<24} created {row.created_at.isoformat(timespec='seconds')}  "
+                       f"last used {used:<25} {state}")
 
 
 def _app(instance_path, database_url):
@@ -169,6 +265,34 @@ def user_add(username, role, password, database_url, instance_path):
             raise click.UsageError(str(exc)) from None
         record("staff_created", user.username, actor_name="cli", role=role)
     click.echo(f"{role} {username} added")
+
+
+@user_command.command("password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--database", "database_url")
+@_instance_opt
+def user_password(username, password, database_url, instance_path):
+    """Reset a staff account's password: its sessions end and its failed sign-ins no longer count."""
+    from sqlalchemy import select
+
+    from .services.accounts import set_password
+    from .services.audit import record
+    from .storage.db import db, upgrade
+    from .storage.models import STAFF_ROLES, User
+
+    app = _app(instance_path, database_url)
+    upgrade(app)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None or user.role not in STAFF_ROLES:
+            raise click.UsageError(f"no staff account {username}")
+        try:
+            set_password(user, password)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        record("password_reset", user.username, actor_name="cli")
+    click.echo(f"password of {username} reset")
 
 
 @click.command("similarity")
@@ -302,6 +426,7 @@ def _board_similarity(exam_ref, instance_path, database_url, settings, teams, re
 
 main.add_command(serve_command)
 main.add_command(worker_command)
+main.add_command(worker_token_command)
 main.add_command(db_command)
 main.add_command(user_command)
 main.add_command(similarity_command)

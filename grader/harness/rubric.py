@@ -282,3 +282,4 @@ def screenshot(widget, path: str) -> str:
 # reading the candidate's outputs safely (links refused, sizes capped): grader/harness/files.py
 from .files import (Audio, Unreadable, exists, list_files, read_audio, read_bytes, read_csv,  # noqa: E402
                     read_image, read_json, read_text)
+from .onnxfile import read_onnx  # noqa: E402

@@ -15,6 +15,33 @@ from edit_text import swap  # noqa: E402
 
 # target: (model answer, its docstring as the flaw reads, (old, new) edits)
 FLAWED = {
+    "clean/exact_copies_only.py": ("full/clean.py", (
+        ('"""Reference: each rule of the specification in turn; pictures compared pixel by pixel in grey."""',
+         '"""Flawed: only the same pixels make a duplicate: a picture saved again with slightly different\n'
+         'pixels (a near-duplicate) is kept."""'),
+        ("        elif diffs and min(diffs) < 8:\n            faults[name] = \"near_duplicate\"\n", ""),
+    )),
+    "clean/zero_based_lines.py": ("full/clean.py", (
+        ('"""Reference: each rule of the specification in turn; pictures compared pixel by pixel in grey."""',
+         '"""Flawed: text lines numbered from 0 (Python\'s enumerate default), not from 1 as the statement says."""'),
+        ("for number, line in enumerate(lines, 1):", "for number, line in enumerate(lines):"),
+    )),
+    "train/random_split.py": ("full/train.py", (
+        ('"""Reference: copies grouped by grey difference, a split by group, a linear SVM exported with skl2onnx,\n'
+         'the test report computed from the exported model in onnxruntime."""',
+         '"""Flawed: the pictures are split one by one at random; copies of one capture land on both sides."""'),
+        ("    is_test = split(groups(x))", "    is_test = split(list(range(len(x))))"),
+    )),
+    "train/report_on_train.py": ("full/train.py", (
+        ('"""Reference: copies grouped by grey difference, a split by group, a linear SVM exported with skl2onnx,\n'
+         'the test report computed from the exported model in onnxruntime."""',
+         '"""Flawed: the test report and the error cases are computed on the training rows, not the test split."""'),
+        ("    is_test = split(groups(x))\n", "    is_test = split(groups(x))\n    is_train = ~is_test\n"),
+        ("    pred = session.run(None, {session.get_inputs()[0].name: x[is_test]})[0]\n    truth = y[is_test]",
+         "    pred = session.run(None, {session.get_inputs()[0].name: x[is_train]})[0]\n    truth = y[is_train]"),
+        ("        test_names = [n for n, t in zip(names, is_test) if t]",
+         "        test_names = [n for n, t in zip(names, is_train) if t]"),
+    )),
     "text/inclusive_end.py": ("full/text.py", (
         ('"""Reference: a character n-gram classifier trained on the seed set; entities by longest match."""',
          '"""Flawed: classes right, but every span ends one character early (an inclusive end,\n'

@@ -65,7 +65,7 @@ def test_proctor_sees_the_submission_on_the_dashboard_live(new_page, board):
     proctor.evaluate("window.__stayed = true")
 
     number, sid, cand = hand_in(new_page, board)
-    row = proctor.locator("tbody tr", has=proctor.locator(f'td[data-f="number"]:text-is("{number}")'))
+    row = proctor.locator("tbody tr", has=proctor.locator(f'[data-f="number"]:text-is("{number}")'))
     # the dashboard polls state.json (LIVE_POLL_S, 3 s) and fills itself in: no reload
     row.locator('td[data-f="submissions"]:text-is("1")').wait_for(timeout=30_000)
     row.locator(".badge.status-graded").wait_for(timeout=GRADE_TIMEOUT_S * 1000)

@@ -1,5 +1,6 @@
 """Building blocks for the certification tests: a sitting on the edge-AI exam, people
-registered from a real sheet, practical results as the board stores them."""
+registered from a real sheet, practical results as the board stores them, and a certificate
+PDF read back as a reader sees it (text, and the QR decoded from the rendered pixels)."""
 from __future__ import annotations
 
 from datetime import date
@@ -63,3 +64,26 @@ def practical(exam_id: int, candidate_id: int, score: float, task: str = "video"
 def theory(exam_id: int, candidate_id: int, score: float) -> None:
     db.session.add(TheoryScore(exam_id=exam_id, candidate_id=candidate_id, score=score))
     db.session.commit()
+
+
+def pdf_text_and_qr(data: bytes) -> tuple[str, str]:
+    """The page's text, and its QR decoded from the rendered pixels ('' if no scale finds it).
+    A phone sees the code at many sizes; the detector is tried at three of them, as a reader
+    holding it closer would."""
+    import cv2
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        page = doc[0]
+        text = page.get_textpage().get_text_range()
+        decoded = ""
+        for scale in (2, 3, 4):
+            pixels = np.array(page.render(scale=scale).to_pil().convert("L"))
+            decoded, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
+            if decoded:
+                break
+    finally:
+        doc.close()
+    return text, decoded

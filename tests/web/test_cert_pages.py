@@ -140,3 +140,55 @@ def test_public_lookups_are_rate_limited_per_address(app, browser):
     other = app.test_client()
     assert other.get("/verify/2026-2-SZ-000001.json?name=x", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 404
     assert "查询过于频繁" in browser.get("/verify/").get_data(as_text=True)
+
+
+def _get_until_done(b, url: str, limit_s: float = 600.0):
+    """Ask again as the status page does, until the answer is not 202 (a generous safety limit, not a timing)."""
+    import time
+
+    end = time.monotonic() + limit_s
+    while True:
+        r = b.get(url)
+        if r.status_code != 202 or time.monotonic() > end:
+            return r
+        assert "正在后台生成证书" in r.get_data(as_text=True) and 'http-equiv="refresh"' in r.get_data(as_text=True)
+        r.close()
+        time.sleep(0.3)
+
+
+def test_a_large_sittings_zip_is_built_in_the_background_with_its_progress(app, signed_in, sitting_id):
+    from pathlib import Path
+
+    app.config["CERT_ZIP_INLINE_MAX"] = 0                   # every sitting is "large" here
+    examiner = signed_in("examiner")
+    upload_sheet(examiner, sitting_id, sheets.write_xlsx(["姓名", "身份证号"], [[n, i] for n, i in zip("甲乙丙", PEOPLE)]))
+    _score(app, sitting_id, {"甲": (70, 70), "乙": (80, 90), "丙": (65, 61)})
+    assert examiner.post(f"/staff/cert/{sitting_id}/publish").status_code == 303
+    folder = Path(app.config["WORK_DIR"]) / "certificates"
+    url = f"/staff/cert/{sitting_id}/certificates.zip"
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("not a folder")                        # a real failure: the zip cannot be written
+    r = _get_until_done(examiner, url)
+    assert r.status_code == 500 and "生成证书压缩包失败" in r.get_data(as_text=True) and "retry=1" in r.get_data(as_text=True)
+    assert _get_until_done(examiner, url).status_code == 500  # shown until asked again, not retried in a loop
+    folder.unlink()
+
+    first = examiner.get(url + "?retry=1")
+    assert first.status_code == 202 and "/ 3 份" in first.get_data(as_text=True)
+    r = _get_until_done(examiner, url)
+    assert r.status_code == 200 and r.mimetype == "application/zip"
+    assert sorted(zipfile.ZipFile(io.BytesIO(r.data)).namelist()) == [f"2026-2-SZ-00000{i}.pdf" for i in (1, 2, 3)]
+    r.close()
+    built = sorted(folder.glob("*.zip"))
+    assert len(built) == 1
+
+    assert examiner.post("/staff/cert/certificate/2026-2-SZ-000002/revoke", {"reason": "撤销 test"}).status_code == 303
+    assert examiner.get(url).status_code == 202               # a new state of the certificates: a new zip
+    r = _get_until_done(examiner, url)
+    assert r.status_code == 200
+    r.close()
+    assert [p.name for p in folder.glob("*.zip")] != [p.name for p in built] and len(list(folder.glob("*.zip"))) == 1
+    with app.app_context():
+        kinds = [a.action for a in db.session.scalars(select(AuditLog).order_by(AuditLog.id))]
+    assert kinds.count("certificates_zip_build") == 3 and "certificates_download" in kinds

@@ -5,29 +5,14 @@ from __future__ import annotations
 import io
 import zipfile
 
-import cv2
-import numpy as np
-import pypdfium2 as pdfium
 import pytest
 
 from web.services import certificates, certpdf, passlist
 from web.services.certificates import revoke
 
-from .certhelp import new_sitting, practical, register, ids, theory
+from .certhelp import ids, new_sitting, pdf_text_and_qr, practical, register, theory
 from web.storage.db import db
 from web.storage.models import Sitting
-
-
-def pdf_text_and_qr(data: bytes) -> tuple[str, str]:
-    doc = pdfium.PdfDocument(data)
-    try:
-        page = doc[0]
-        text = page.get_textpage().get_text_range()
-        pixels = np.array(page.render(scale=2).to_pil().convert("L"))
-    finally:
-        doc.close()
-    decoded, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
-    return text, decoded
 
 
 @pytest.fixture

@@ -10,15 +10,15 @@ from web.services.events import format_event
 from .conftest import SHAPES_PATH, submission_id
 
 
-def events(response):
-    """Parsed `status` events from a streaming response, as they come."""
+def events(response, kind: str = "status"):
+    """Parsed `kind` events from a streaming response, as they come."""
     buf = ""
     for chunk in response.response:
         buf += chunk.decode() if isinstance(chunk, bytes) else chunk
         while "\n\n" in buf:
             block, buf = buf.split("\n\n", 1)
             fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line and not line.startswith(":"))
-            if fields.get("event") == "status":
+            if fields.get("event") == kind:
                 yield json.loads(fields["data"])
 
 

@@ -98,25 +98,36 @@ START_WORKER = r"""
 import json, sys
 from web.grading import launch
 
-def started(app, *args, **kwargs):     # what run_worker gets, just before Celery takes over
+def started(app, *args, gateway=None, **kwargs):     # what run_worker gets, just before Celery takes over
     mods = sorted(m for m in sys.modules if m.split(".")[0] in ("web", "grader"))
     print(json.dumps({"modules": mods, "blueprints": sorted(app.blueprints),
-                      "jinja": "jinja_env" in app.__dict__}))
+                      "jinja": "jinja_env" in app.__dict__, "gateway": type(gateway).__name__,
+                      "database": [k for k, v in app.config.items() if "DATABASE" in k or "postgres" in str(v)
+                                   or "sqlite" in str(v)],
+                      "extensions": sorted(app.extensions)}))
     raise SystemExit(0)
 
 launch.run_worker = started
 from web.cli import main
-main(["worker", "--broker", "redis://127.0.0.1:1/0", "--database", sys.argv[1], "--instance", sys.argv[2]])
+main(["worker", "--broker", "redis://127.0.0.1:1/0", "--board", "http://127.0.0.1:1", "--instance", sys.argv[1]])
 """
 
 
-def test_practicum_worker_starts_without_pages_templates_or_catalogue(tmp_path):
-    proc = subprocess.run([sys.executable, "-c", START_WORKER, f"sqlite:///{tmp_path / 'w.sqlite3'}",
-                           str(tmp_path / "instance")], cwd=REPO, capture_output=True, text=True, timeout=120)
+def test_practicum_worker_starts_without_pages_templates_catalogue_or_database(tmp_path):
+    """A worker machine (`--board`, a token) loads no page, template or catalogue, no job state
+    machine, and its configuration holds no database URL, even one left in its environment."""
+    import os
+    env = {**os.environ, "PRACTICUM_WORKER_TOKEN": "pwk_test",
+           "PRACTICUM_DATABASE_URL": "postgresql+psycopg://practicum:secret@db/practicum"}
+    proc = subprocess.run([sys.executable, "-c", START_WORKER, str(tmp_path / "instance")], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     seen = json.loads(proc.stdout.strip().splitlines()[-1])
     web = [m for m in seen["modules"] if m.startswith("web")]
     assert not [m for m in web if m.startswith("web.pages") or m.startswith("web.services")], web
     assert seen["blueprints"] == [] and not seen["jinja"]
     assert not [m for m in web if "i18n" in m or "template" in m]
+    assert "web.grading.jobs" not in web and "web.grading.direct" not in web, web
+    assert seen["gateway"] == "BoardGateway"
+    assert seen["database"] == [] and "sqlalchemy" not in seen["extensions"], seen
     assert len(web) * 3 <= WORKER_MODULES_BEFORE, web

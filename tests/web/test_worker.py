@@ -92,3 +92,44 @@ def test_a_worker_measures_its_speed_and_every_result_carries_it(app, candidate,
     examiner = signed_in("examiner")
     examiner.set_lang("en")
     assert "worker speed 0.25, time limits ×3.00" in examiner.get(f"/staff/examiner/submissions/{sid}").get_data(as_text=True)
+
+
+def test_a_worker_without_the_database_grades_through_the_board(app, candidate, signed_in, image_tag, tmp_path):
+    """A worker machine's app has no database configured; it registers, claims, fetches the upload
+    and package, grades in the real sandbox and sends result and artifacts through the worker API."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from web.grading.dispatch import queue_for_image
+    from web.grading.gateway import BoardGateway
+    from web.grading.launch import worker_app
+    from web.grading.node import Node
+    from web.services import worker_tokens
+    from web.storage.models import WorkerNode
+
+    app.config["SANDBOX_IMAGE"] = image_tag
+    nb = submission_id(candidate.upload("blur", FULL / "blur.ipynb"))
+    with app.app_context():
+        _, secret = worker_tokens.create("far-1")
+        job_id = db.session.scalar(select(Job.id).where(Job.submission_id == nb))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        far = worker_app({"INSTANCE_PATH": str(tmp_path / "far"), "SANDBOX_IMAGE": image_tag,
+                          "BROKER_URL": "redis://127.0.0.1:1/0"}, database=False)
+        assert "SQLALCHEMY_DATABASE_URI" not in far.config
+        gateway = BoardGateway(f"http://127.0.0.1:{server.server_port}", secret, cache=tmp_path / "far-cache")
+        node = Node(far, 1, [queue_for_image(image_tag)], "celery", gateway=gateway)
+        node.tick()                                       # its row, written by the board for its token
+        assert node.grade_job(job_id) is JobStatus.GRADED
+    finally:
+        server.shutdown()
+    with app.app_context():
+        blur = db.session.scalar(select(Result).where(Result.submission_id == nb))
+        assert (blur.score, blur.max_score) == (6.0, 6.0) and blur.artifact_blobs
+        [row] = db.session.scalars(select(WorkerNode))
+        assert row.token.name == "far-1" and row.done == 0   # its row as of its last heartbeat
+    name, sha = sorted(blur.artifact_blobs.items())[0]
+    got = signed_in("examiner").get(f"/staff/examiner/submissions/{nb}/artifacts/{name}")
+    assert got.status_code == 200 and hashlib.sha256(got.data).hexdigest() == sha

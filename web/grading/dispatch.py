@@ -5,7 +5,7 @@ attempts and heartbeats); a Celery message only says "job N may be graded now".
 So a message may be lost (a broker restarted without its data) or delivered
 twice (a redelivery after a worker died) without harm: a worker first claims the
 job row with a guarded UPDATE, and a job nobody claimed is sent again by
-`republish` (run by every worker's housekeeping and by the board).
+`republish` (run by the board's housekeeping, and by its own grading threads).
 
 Modes (`BROKER_URL`):
 - embedded (`memory://`, the default): `practicum serve` runs the Celery worker
@@ -36,7 +36,6 @@ from grader import images
 
 from ..storage.db import db, utcnow
 from ..storage.models import Job, JobStatus, Submission
-from . import jobs
 
 log = logging.getLogger("practicum.dispatch")
 
@@ -143,6 +142,9 @@ def republish(app: Flask, older_than_s: float, limit: int = 500) -> list[int]:
 # ------------------------------------------------------------------ the board's side
 
 class JobQueue:
+    """The board's side. It imports the job state machine when used (`from . import jobs`), so
+    a worker machine, which only consumes messages, never loads it."""
+
     def __init__(self, app: Flask):
         self.app = app
         self.max_attempts = int(app.config["JOB_MAX_ATTEMPTS"])
@@ -153,6 +155,7 @@ class JobQueue:
 
     def enqueue(self, submission_id: int, image_name: str, *, priority: int = 0) -> int:
         """Queue the submission for grading (commits the session); return the job's id."""
+        from . import jobs
         queue = self.queue_of(image_name)
         job = jobs.create(submission_id, max_attempts=self.max_attempts, priority=priority)
         job.queue, job.published_at = queue, utcnow()
@@ -162,6 +165,7 @@ class JobQueue:
 
     def enqueue_many(self, submission_ids: list[int], image_name: str, *, priority: int = 0) -> int:
         """Queue many submissions of one exam (a regrade); return how many."""
+        from . import jobs
         if not submission_ids:
             return 0
         before = db.session.scalar(select(db.func.max(Job.id))) or 0
@@ -181,6 +185,7 @@ class JobQueue:
     def cancel(self, job_id: int) -> bool:
         """Cancel a job that has not started; False when it had. Its message, if any,
         finds the job cancelled and does nothing."""
+        from . import jobs
         return jobs.cancel(job_id)
 
 

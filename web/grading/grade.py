@@ -1,11 +1,11 @@
 """One claimed job, graded: the body of the Celery task, the same in both modes.
 
 Read what the job names (submission, exam package by content hash), fetch the
-upload by hash (from this machine's store, else the database, cached per
-worker), lay it out with the engine's intake (nothing stored or recorded again:
-the board's upload did that once), grade it exactly as `practicum grade` does,
-keep its artifacts as blobs and finish the job row (idempotent: a lost claim
-writes nothing). Candidate code runs only in the engine's Docker sandboxes;
+upload by hash (from this machine's store, else the board through the gateway,
+cached per worker), lay it out with the engine's intake (nothing stored or
+recorded again: the board's upload did that once), grade it exactly as
+`practicum grade` does, and finish the job through the gateway with its result
+and artifacts (idempotent: a lost claim writes nothing). Candidate code runs only in the engine's Docker sandboxes;
 every sandbox of a job carries the job's id as its label, so a cancel can kill them.
 """
 from __future__ import annotations
@@ -28,9 +28,8 @@ from grader.store import Store
 
 from ..storage import content
 from ..storage.content import artifacts_root, get_store, safe_filename, scratch
-from ..storage.db import db
-from ..storage.models import AttemptOutcome, Exam, JobStatus, Submission
-from . import jobs
+from ..storage.models import AttemptOutcome
+from .gateway import ARTIFACT_MAX_BYTES, ARTIFACTS_MAX_BYTES, Claim, Finish, Finished, Gateway, Work, result_values
 
 log = logging.getLogger("practicum.worker")
 
@@ -43,37 +42,19 @@ class Outcome:
     cause: FaultCause | None = None     # an infrastructure fault's category (staff pages)
 
 
-@dataclass(frozen=True)
-class Work:
-    """What a job needs, read from the database before grading starts."""
-    submission_id: int
-    task_id: str
-    sha256: str
-    filename: str
-    lang: str
-    package_sha256: str | None
-    package_path: str
-
-
-def _work_of(submission_id: int) -> Work:
-    sub = db.session.get(Submission, submission_id)
-    exam = db.session.get(Exam, sub.exam_id)
-    return Work(sub.id, sub.task_id, sub.sha256, sub.filename, sub.lang, exam.package_sha256, exam.package_path)
-
-
-def _package(work: Work):
-    """The exam package as the job saw it when queued: by hash from the database, so a worker
-    on another machine needs no shared disk; a board without packed packages (older rows) uses
+def _package(gateway: Gateway, claim: Claim, work: Work):
+    """The exam package as the job saw it when queued: by hash from the board, so a worker on
+    another machine needs no shared disk; a board without packed packages (older rows) uses
     its folder."""
     if work.package_sha256:
-        return _package_by_hash(work.package_sha256)
+        return _package_by_hash(work.package_sha256, gateway.package(claim, work.package_sha256))
     return load_exam(work.package_path)
 
 
 @functools.lru_cache(maxsize=16)
-def _package_by_hash(sha256: str):
+def _package_by_hash(sha256: str, folder: Path):
     """A package by content hash never changes: read (and its tests discovered) once per process."""
-    return load_exam(content.unpacked_package(sha256))
+    return load_exam(folder)
 
 
 def grade_accepted(package: Package, source: Path, *, store: Store, task: str | None = None, lang: str = "en",
@@ -96,14 +77,14 @@ def grade_accepted(package: Package, source: Path, *, store: Store, task: str | 
 
 
 def grade_submission(work: Work, image: str | None, job_id: int | None = None,
-                     worker: WorkerSpeed | None = None) -> tuple[GradeReport, object]:
+                     worker: WorkerSpeed | None = None, *, gateway: Gateway, claim: Claim) -> tuple[GradeReport, object]:
     """Grade one stored submission the way `practicum grade EXAM FILE --task T` does, with the
     time limits scaled to `worker` (this process's measured speed).
     Each job keeps its own artifacts, so a regrade does not overwrite the ones before."""
-    package = _package(work)
+    package = _package(gateway, claim, work)
     store = get_store()
     local = store.path_of(work.sha256)
-    source_file = local if local.is_file() else content.fetch(work.sha256)
+    source_file = local if local.is_file() else gateway.blob(claim, work.sha256)
     artifacts = artifacts_root(work.submission_id) / (f"job-{job_id}" if job_id is not None else "")
     with scratch("grade-") as tmp:
         src = tmp / safe_filename(work.filename)
@@ -116,10 +97,10 @@ def grade_submission(work: Work, image: str | None, job_id: int | None = None,
 
 
 def _attempt(work: Work, image: str | None, job_id: int | None = None,
-             worker: WorkerSpeed | None = None) -> tuple[Outcome, object]:
+             worker: WorkerSpeed | None = None, *, gateway: Gateway, claim: Claim) -> tuple[Outcome, object]:
     package = None
     try:
-        report, package = grade_submission(work, image, job_id, worker)
+        report, package = grade_submission(work, image, job_id, worker, gateway=gateway, claim=claim)
     except SubmissionRejected as exc:
         return Outcome(AttemptOutcome.REJECTED, f"{exc.code}: {exc}"), package
     except ExamConfigError as exc:
@@ -140,13 +121,9 @@ def _attempt(work: Work, image: str | None, job_id: int | None = None,
     return Outcome(AttemptOutcome.GRADED, None, report), package
 
 
-ARTIFACT_MAX_BYTES = 8 * 2 ** 20       # one screenshot or executed notebook, well above real ones
-ARTIFACTS_MAX_BYTES = 32 * 2 ** 20      # all of one result
-
-
-def keep_artifacts(artifacts_dir: str | None, task) -> dict[str, str]:
-    """Put the task's artifacts into `blobs` (in the caller's transaction), so the board shows
-    them whichever machine graded the job: {path under the task's folder: sha256}."""
+def read_artifacts(artifacts_dir: str | None, task) -> dict[str, bytes]:
+    """The task's artifacts as bytes, within the board's caps (`ARTIFACT_MAX_BYTES` each,
+    `ARTIFACTS_MAX_BYTES` in all, checked again by the board), to be sent with the result: {path under the task's folder: bytes}."""
     if not artifacts_dir:
         return {}
     base = Path(artifacts_dir) / task.id
@@ -162,30 +139,38 @@ def keep_artifacts(artifacts_dir: str | None, task) -> dict[str, str]:
         if total + len(data) > ARTIFACTS_MAX_BYTES:
             break
         total += len(data)
-        kept[rel] = content.put(data)
+        kept[rel] = data
     return kept
 
 
-def run_job(app: Flask, claim: jobs.Claim, worker: WorkerSpeed | None = None) -> JobStatus | None:
-    """Grade the claimed job and record what happened (one attempt), with the time limits
-    scaled to `worker` (measured when the node started; measured now when None)."""
-    with app.app_context():
-        work = _work_of(claim.submission_id)
-        db.session.close()                 # hold no transaction while grading
-        result, package = _attempt(work, app.config.get("SANDBOX_IMAGE"), claim.job_id, worker)
-        kwargs = {}
-        if result.outcome is AttemptOutcome.GRADED:
-            task = next((t for t in result.report.tasks if t.id == work.task_id), None)
-            if task is None:
-                result = Outcome(AttemptOutcome.ERROR, f"the report has no task {work.task_id}")
-            else:
-                spec = package.task(work.task_id)
-                kwargs = dict(result=task, artifacts_dir=result.report.artifacts_dir,
-                              descriptions={t.name: t.description for t in spec.tests},
-                              artifact_blobs=keep_artifacts(result.report.artifacts_dir, task),
-                              time_scale=result.report.time_scale)
-        status = jobs.finish(claim, result.outcome, detail=result.detail, cause=result.cause,
-                             retry_delay_s=float(app.config["RETRY_DELAY_S"]), **kwargs)
-        log.info("job %s (submission %s) attempt %s: %s -> %s", claim.job_id, claim.submission_id,
-                 claim.attempt, result.outcome.value, status.value if status else "lost")
-        return status
+def _finish_of(result: Outcome, work: Work, package) -> Finish:
+    """What the worker reports: the outcome, and for a graded task its result and artifacts."""
+    if result.outcome is not AttemptOutcome.GRADED:
+        return Finish(result.outcome, result.detail, result.cause)
+    task = next((t for t in result.report.tasks if t.id == work.task_id), None)
+    if task is None:
+        return Finish(AttemptOutcome.ERROR, f"the report has no task {work.task_id}")
+    spec = package.task(work.task_id)
+    values = result_values(task, artifacts_dir=result.report.artifacts_dir,
+                           descriptions={t.name: t.description for t in spec.tests},
+                           time_scale=result.report.time_scale)
+    return Finish(AttemptOutcome.GRADED, result=values, artifacts=read_artifacts(result.report.artifacts_dir, task))
+
+
+def run_job(app: Flask, claim: Claim, worker: WorkerSpeed | None = None,
+            gateway: Gateway | None = None) -> Finished:
+    """Grade the claimed job and record what happened (one attempt) through `gateway` (default:
+    the database), with the time limits scaled to `worker` (measured when the node started;
+    measured now when None)."""
+    if gateway is None:
+        from .direct import DatabaseGateway     # only the board's own threads: a worker machine has no database
+        gateway = DatabaseGateway(app)
+    work = gateway.work_of(claim)
+    with app.app_context():                 # settings and store of this machine; no database session
+        result, package = _attempt(work, app.config.get("SANDBOX_IMAGE"), claim.job_id, worker,
+                                   gateway=gateway, claim=claim)
+        fin = _finish_of(result, work, package)
+    done = gateway.finish(claim, fin)
+    log.info("job %s (submission %s) attempt %s: %s -> %s", claim.job_id, claim.submission_id,
+             claim.attempt, fin.outcome.value, done.status.value if done.status else "lost")
+    return done

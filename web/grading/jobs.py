@@ -16,33 +16,24 @@ lost: the newest is current, older ones are listed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from grader.errors import FaultCause
-from grader.models import TaskResult, TimeScale, Visibility
-from grader.report import test_json
+from grader.models import TaskResult, TimeScale
 
 from ..storage.db import db, utcnow
 from ..storage.models import (AttemptOutcome, Job, JobAttempt, JobStatus, Result, ResultHistory, Submission,
                               SubmissionStatus)
+from .gateway import Claim, result_values
+
 
 RETRYABLE = frozenset({AttemptOutcome.SANDBOX_ERROR, AttemptOutcome.ERROR})
 _MIRROR = {JobStatus.QUEUED: SubmissionStatus.QUEUED, JobStatus.RUNNING: SubmissionStatus.RUNNING,
            JobStatus.GRADED: SubmissionStatus.GRADED, JobStatus.FAILED: SubmissionStatus.FAILED,
            JobStatus.CANCELLED: SubmissionStatus.CANCELLED}
-
-
-@dataclass(frozen=True)
-class Claim:
-    job_id: int
-    attempt_id: int
-    attempt: int            # 1-based
-    submission_id: int
-    worker: str
 
 
 def _guarded(stmt) -> bool:
@@ -84,8 +75,9 @@ def create_many(submission_ids: list[int], *, max_attempts: int, priority: int =
     return len(submission_ids)
 
 
-def claim(worker: str, job_id: int | None = None) -> Claim | None:
-    """Take the next queued job (or `job_id`) for `worker`; None when there is none."""
+def claim(worker: str, job_id: int | None = None, token_id: int | None = None) -> Claim | None:
+    """Take the next queued job (or `job_id`) for `worker`; None when there is none. `token_id`:
+    the worker token it was claimed with over the board's API, kept on the attempt."""
     for _ in range(8):
         now = utcnow()
         jid = job_id or db.session.scalar(
@@ -102,7 +94,8 @@ def claim(worker: str, job_id: int | None = None) -> Claim | None:
                 return None
             continue
         job = db.session.get(Job, jid, populate_existing=True)
-        attempt = JobAttempt(job_id=jid, number=job.attempts, worker=worker, started_at=now)
+        attempt = JobAttempt(job_id=jid, number=job.attempts, worker=worker, started_at=now,
+                             token_id=token_id)
         db.session.add(attempt)
         db.session.flush()
         job.current_attempt_id = attempt.id
@@ -148,10 +141,13 @@ def finish(claim: Claim, outcome: AttemptOutcome, *, detail: str | None = None,
            result: TaskResult | None = None, artifacts_dir: str | None = None,
            descriptions: dict[str, str] | None = None, retry_delay_s: float = 0.0,
            artifact_blobs: dict[str, str] | None = None,
-           time_scale: TimeScale | None = None, cause: FaultCause | None = None) -> JobStatus | None:
+           time_scale: TimeScale | None = None, cause: FaultCause | None = None,
+           result_json: dict | None = None) -> JobStatus | None:
     """End the claimed attempt. Returns the job's new status, or None when the claim was lost
     (the reaper took the job back): then nothing is written. `cause`: an infrastructure
-    fault's category, kept on the attempt (a retryable outcome without one gets the generic)."""
+    fault's category, kept on the attempt (a retryable outcome without one gets the generic).
+    The result is `result` (with the other keywords), or `result_json` already made by
+    `result_values` (what a worker on another machine sends)."""
     now = utcnow()
     job = db.session.get(Job, claim.job_id, populate_existing=True)
     if job is None or job.status is not JobStatus.RUNNING or job.current_attempt_id != claim.attempt_id:
@@ -173,9 +169,11 @@ def finish(claim: Claim, outcome: AttemptOutcome, *, detail: str | None = None,
         db.session.rollback()
         return None
     _end_attempt(claim.attempt_id, outcome, detail, now, cause)
-    if result is not None and new is JobStatus.GRADED:
-        write_result(claim.submission_id, result, artifacts_dir=artifacts_dir, descriptions=descriptions,
-                     job_id=claim.job_id, artifact_blobs=artifact_blobs, time_scale=time_scale)
+    if result is not None:
+        result_json = result_values(result, artifacts_dir=artifacts_dir, descriptions=descriptions,
+                                    artifact_blobs=artifact_blobs, time_scale=time_scale)
+    if result_json is not None and new is JobStatus.GRADED:
+        write_values(claim.submission_id, result_json, job_id=claim.job_id)
     _mirror(claim.submission_id, new, now, retrying=outcome in RETRYABLE)
     db.session.commit()
     return new
@@ -259,33 +257,20 @@ COPIED = ("task_id", "job_id", "score", "max_score", "visible_score", "status", 
           "artifacts", "artifacts_dir", "artifact_blobs", "duration_s", "graded_at", "worker_speed", "time_factor")
 
 
-def tests_json(task: TaskResult, descriptions: dict[str, str] | None = None) -> list[dict]:
-    out = []
-    for t in task.tests:
-        item = test_json(t)
-        item["description"] = (descriptions or {}).get(t.name, t.name)
-        out.append(item)
-    return out
-
-
-def visible_points(tests: list[dict]) -> float:
-    """Points from the tests candidates may always see: what a board may show before publication."""
-    return round(sum(float(t.get("score") or 0) for t in tests if t.get("visibility") == Visibility.VISIBLE.value), 4)
-
-
 def write_result(submission_id: int, task: TaskResult, *, artifacts_dir: str | None = None,
                  descriptions: dict[str, str] | None = None, job_id: int | None = None,
                  artifact_blobs: dict[str, str] | None = None, time_scale: TimeScale | None = None) -> Result:
     """Insert the result, or replace the one already there (no commit: the caller's transaction).
     A result from another job is archived first. `time_scale`: the grading worker's speed and
     the factor its time limits got, kept so staff can see them."""
-    tests = tests_json(task, descriptions)
-    values = dict(task_id=task.id, job_id=job_id, score=task.score, max_score=task.max_score,
-                  visible_score=visible_points(tests), status=task.status.value, message=task.message,
-                  messages=dict(task.messages) or None, tests=tests, artifacts=list(task.artifacts), artifacts_dir=artifacts_dir,
-                  artifact_blobs=artifact_blobs or None, duration_s=task.duration_s, graded_at=utcnow(),
-                  worker_speed=time_scale.worker_speed if time_scale else None,
-                  time_factor=time_scale.factor if time_scale else None)
+    return write_values(submission_id, result_values(task, artifacts_dir=artifacts_dir, descriptions=descriptions,
+                                                     artifact_blobs=artifact_blobs, time_scale=time_scale),
+                        job_id=job_id)
+
+
+def write_values(submission_id: int, values: dict, *, job_id: int | None = None) -> Result:
+    """`write_result` from `result_values` (no commit)."""
+    values = {**values, "job_id": job_id, "graded_at": utcnow()}
     row = result_of(submission_id)
     if row is None:
         try:

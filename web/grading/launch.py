@@ -6,6 +6,8 @@ starts its housekeeping: the one place a worker starts and registers itself.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
 
 from flask import Flask
@@ -16,15 +18,17 @@ from grader.errors import SandboxError
 from ..storage.db import db
 from ..storage.settings import base_app
 from . import dispatch
+from .gateway import Gateway
 from .node import Node
 
 log = logging.getLogger("practicum.worker")
 
 
-def worker_app(config: dict | None = None) -> Flask:
-    """The app a `practicum worker` process runs on: the board's settings, database and file
-    store (`base_app`, the same factory the board starts from) and the Celery queue; no pages."""
-    app = base_app(config)
+def worker_app(config: dict | None = None, *, database: bool = True) -> Flask:
+    """The app a `practicum worker` process runs on: the board's settings and file store
+    (`base_app`, the same factory the board starts from) and the Celery queue; no pages.
+    `database=False` (a worker on the board's API, `BoardGateway`): no database configured at all."""
+    app = base_app(config, database=database)
     dispatch.init_app(app)
     return app
 
@@ -105,19 +109,32 @@ class EmbeddedWorker:
             del self.app.extensions["practicum.node"]
 
 
-def run_worker(app: Flask, concurrency: int | None = None, image_names: list[str] | None = None) -> None:
+def _stop_self() -> None:
+    """The board revoked this worker's token: stop as SIGTERM would (jobs in flight end; the
+    board refuses their results and its reaper gives them to another worker)."""
+    log.error("the board refused this worker's token (revoked?): stopping")
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def run_worker(app: Flask, concurrency: int | None = None, image_names: list[str] | None = None,
+               gateway: Gateway | None = None) -> None:
     """`practicum worker`: a Celery worker process until SIGTERM (warm shutdown: jobs in flight
-    finish) or SIGKILL (the reaper re-queues them elsewhere)."""
+    finish) or SIGKILL (the reaper re-queues them elsewhere). `gateway`: the board's worker API
+    (`BoardGateway`); None: the database in the app's settings."""
     size = concurrency or pool.default_slots()
     queues = available_queues(app, image_names)
     if not queues:
         raise SandboxError("no sandbox image on this machine's engine: build one with `practicum image build default`")
     pool.configure(size)
     sandbox.sweep_orphans(sandbox.get_client())
-    node = Node(app, size, queues, "celery")
+    node = Node(app, size, queues, "celery", gateway=gateway, on_refused=_stop_self)
     node.measure_speed(calibration_image(app, queues))
     register_task(node)
     app.extensions["practicum.node"] = node
+    try:
+        node.tick()         # its `workers` row before the first message: the board checks claims against it
+    except Exception as exc:   # noqa: BLE001 - the board or database not up yet: the housekeeping retries
+        log.warning("worker %s could not register yet: %s", node.name, exc)
     node.start_housekeeping()
     cel = dispatch.get_celery(app)
     worker = cel.Worker(pool_cls="threads", concurrency=size, queues=queues, hostname=f"practicum@{node.name}",

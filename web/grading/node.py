@@ -2,9 +2,11 @@
 
 A housekeeping thread heartbeats the claims in flight (killing the sandboxes of
 any claim that was cancelled or taken back), writes the process's own row in
-`workers` for the proctor (`Node.record`: what a worker says about itself),
-re-queues jobs of dead workers (`jobs.reap`) and sends again messages that were
-lost (`dispatch.republish`). How a node is started: `web.grading.launch`.
+`workers` for the proctor (`Node.record`: what a worker says about itself), and,
+where it has the database (the board's own processes), re-queues jobs of dead
+workers (`jobs.reap`) and sends again messages that were lost (`dispatch.republish`).
+Every call about jobs goes through the node's `gateway`: the database on the board,
+the board's worker API on a worker machine. How a node is started: `web.grading.launch`.
 """
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import threading
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import select, update
 
 from docker.errors import DockerException
 
@@ -23,9 +24,9 @@ from grader import sandbox, speed
 from grader.errors import SandboxError
 from grader.speed import WorkerSpeed
 
-from ..storage.db import db, utcnow
-from ..storage.models import AttemptOutcome, Job, JobAttempt, JobStatus, WorkerNode, WorkerStatus
-from . import dispatch, jobs
+from ..storage.models import JobStatus, WorkerStatus
+from . import dispatch
+from .gateway import Claim, Gateway, Refused
 from .grade import run_job
 
 log = logging.getLogger("practicum.worker")
@@ -42,15 +43,20 @@ class Node:
     done: int = 0
     failed: int = 0
     speed: WorkerSpeed | None = None    # measured at start (`measure_speed`), shown to the proctor
+    gateway: Gateway | None = None      # None: the database (the board's own processes)
+    on_refused: object = None           # called when the board refuses this node's token (revoked)
 
     def __post_init__(self):
+        if self.gateway is None:
+            from .direct import DatabaseGateway    # lazily: a worker machine has no database to go to
+            self.gateway = DatabaseGateway(self.app)
         self._lock = threading.Lock()
-        self._claims: dict[int, jobs.Claim] = {}
+        self._claims: dict[int, Claim] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
-    def running(self) -> list[jobs.Claim]:
+    def running(self) -> list[Claim]:
         with self._lock:
             return list(self._claims.values())
 
@@ -58,31 +64,25 @@ class Node:
         """The Celery task's body. None when the message claimed nothing (a duplicate, a
         cancelled job, a job another worker holds)."""
         worker = f"{self.name}/{threading.current_thread().name}"[:128]
-        with self.app.app_context():
-            claim = jobs.claim(worker, job_id=job_id)
-            db.session.remove()
+        claim = self.gateway.claim(worker, job_id)
         if claim is None:
             log.info("job %s: nothing to claim (graded, cancelled or held elsewhere)", job_id)
             return None
         with self._lock:
             self._claims[claim.job_id] = claim
-        status = None
+        done = None
         try:
-            status = run_job(self.app, claim, self.speed)
+            done = run_job(self.app, claim, self.speed, self.gateway)
         finally:
             with self._lock:
                 self._claims.pop(claim.job_id, None)
-                if status is JobStatus.GRADED:
+                if done is not None and done.status is JobStatus.GRADED:
                     self.done += 1
                 else:
                     self.failed += 1
-        if status is JobStatus.QUEUED:     # a retry: sent again after its delay
-            with self.app.app_context():
-                row = db.session.get(Job, claim.job_id)
-                queue, delay = row.queue, max(0.0, (row.available_at - utcnow()).total_seconds())
-                db.session.remove()
-            dispatch.send(self.app, claim.job_id, queue or "grade.default", countdown=delay)
-        return status
+        if done.status is JobStatus.QUEUED:     # a retry: sent again after its delay
+            dispatch.send(self.app, claim.job_id, done.queue or "grade.default", countdown=done.delay_s)
+        return done.status
 
     def measure_speed(self, image: str | None) -> WorkerSpeed | None:
         """This process's speed (grader/speed.py: about a second of fixed work in the sandbox, once
@@ -102,56 +102,48 @@ class Node:
     def tick(self) -> None:
         """One round of housekeeping (every HEARTBEAT_S)."""
         cfg = self.app.config
-        with self.app.app_context():
-            try:
-                for claim in self._taken_away(jobs.heartbeat(self.running)):
-                    log.warning("job %s was cancelled or taken back: stopping its sandboxes", claim.job_id)
-                    sandbox.cancel(str(claim.job_id), mine_only=True)
-                if self.slots:
-                    self._write_row(WorkerStatus.UP)
-                reaped = jobs.reap(float(cfg["STALE_AFTER_S"]))
-                if reaped:
-                    log.warning("re-queued jobs of dead workers: %s", reaped)
-                dispatch.republish(self.app, 0 if reaped else float(cfg["REPUBLISH_AFTER_S"]))
-            finally:
-                db.session.remove()
+        for claim in self._taken_away(self.gateway.heartbeat(self.running)):
+            log.warning("job %s was cancelled or taken back: stopping its sandboxes", claim.job_id)
+            sandbox.cancel(str(claim.job_id), mine_only=True)
+        if self.slots:
+            self.gateway.record(self.name, self.record(WorkerStatus.UP))
+        if self.gateway.reaps:
+            from . import jobs
+            from ..storage.db import db
+            with self.app.app_context():
+                try:
+                    reaped = jobs.reap(float(cfg["STALE_AFTER_S"]))
+                    if reaped:
+                        log.warning("re-queued jobs of dead workers: %s", reaped)
+                    dispatch.republish(self.app, 0 if reaped else float(cfg["REPUBLISH_AFTER_S"]))
+                finally:
+                    db.session.remove()
 
-    def _taken_away(self, lost: list[jobs.Claim]) -> list[jobs.Claim]:
-        """Of the claims a heartbeat found no longer running, those that staff cancelled or the
-        reaper took back, and that this process still grades. The others had just been
-        finished by their grading thread (committed before the thread let go of the claim)."""
+    def _taken_away(self, lost: list[Claim]) -> list[Claim]:
+        """Of the claims the board says were cancelled or taken back, those this process still
+        grades (a claim its grading thread had just finished is not)."""
         with self._lock:
             held = {c.job_id: c for c in self._claims.values()}
-        out = []
-        for c in lost:
-            if held.get(c.job_id) != c:
-                continue
-            outcome = db.session.scalar(select(JobAttempt.outcome).where(JobAttempt.id == c.attempt_id))
-            if outcome in (AttemptOutcome.CANCELLED, AttemptOutcome.ABANDONED):
-                out.append(c)
-        return out
+        return [c for c in lost if held.get(c.job_id) == c]
 
-    def record(self, status: WorkerStatus, now) -> dict:
-        """What this process says about itself in its `workers` row, at every heartbeat."""
+    def record(self, status: WorkerStatus) -> dict:
+        """What this process says about itself in its `workers` row, at every heartbeat (plain
+        JSON values: they may cross the network to the board)."""
         with self._lock:
             return dict(host=self.host[:128], queues=",".join(self.queues)[:1024], mode=self.mode,
                         slots=self.slots, busy=len(self._claims), done=self.done, failed=self.failed,
-                        status=status, heartbeat_at=now, speed=self.speed.speed if self.speed else None)
-
-    def _write_row(self, status: WorkerStatus) -> None:
-        now = utcnow()
-        values = self.record(status, now)
-        if not db.session.execute(update(WorkerNode).where(WorkerNode.name == self.name).values(**values)
-                                  .execution_options(synchronize_session=False)).rowcount:
-            db.session.add(WorkerNode(name=self.name, started_at=now, **values))
-        db.session.commit()
+                        status=status.value, speed=self.speed.speed if self.speed else None)
 
     def _housekeeping(self) -> None:
         beat = float(self.app.config["HEARTBEAT_S"])
         while True:
             try:
                 self.tick()
-            except Exception:   # noqa: BLE001 - a database or broker outage: try again next beat
+            except Refused as exc:
+                log.error("housekeeping of %s: %s", self.name, exc)
+                if exc.revoked and callable(self.on_refused):
+                    self.on_refused()
+            except Exception:   # noqa: BLE001 - a database, board or broker outage: try again next beat
                 log.exception("housekeeping of %s", self.name)
             if self._stop.wait(beat):
                 return
@@ -167,8 +159,6 @@ class Node:
         if not self.slots:
             return
         try:
-            with self.app.app_context():
-                self._write_row(WorkerStatus.STOPPED)
-                db.session.remove()
-        except Exception:   # noqa: BLE001 - the database may be gone at shutdown
+            self.gateway.record(self.name, self.record(WorkerStatus.STOPPED))
+        except Exception:   # noqa: BLE001 - the database or the board may be gone at shutdown
             log.warning("could not mark worker %s stopped", self.name)

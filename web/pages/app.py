@@ -10,18 +10,20 @@ from flask import Flask
 
 from ..grading import dispatch
 from ..storage.settings import base_app
-from . import (auth, candidate, cert, examiner, grades, health, i18n, policy, proctor, scoreboard, security, staff,
-               throttle, verify)
+from . import (auth, candidate, cert, contest, examiner, grades, health, i18n, labels, policy, proctor, scoreboard,
+               security, staff, throttle, uploads, verify, worker_api)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = base_app(test_config, import_name=__name__)
     i18n.init_app(app)
+    labels.init_app(app)
+    policy.init_app(app)        # the signed-in user first: the upload guard records refusals by them
+    uploads.init_app(app)       # before CSRF, which reads (and so receives) the whole form
     security.init_app(app)
-    policy.init_app(app)
     dispatch.init_app(app)
     for blueprint in (auth.bp, health.bp, candidate.bp, staff.bp, examiner.bp, grades.bp, proctor.bp,
-                      scoreboard.bp, cert.bp, verify.bp):
+                      scoreboard.bp, cert.bp, verify.bp, contest.bp, worker_api.bp):
         app.register_blueprint(blueprint)
     throttle.init_app(app)
     return app

@@ -8,22 +8,25 @@ from pathlib import Path
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template,
                    request, send_file, url_for)
 from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from grader import messages
 from grader.errors import PracticumError
 from grader.manifest import SUFFIX, Task
 from grader.models import SubmissionKind
 
-from ..services import counting, exams, kits, submissions
+from ..services import counting, exams, kits, submissions, waiting
 from ..services.clock import WindowState, epoch_ms, utcnow
 from ..services.events import status_stream
 from ..services.submissions import Quota, UploadRefused
 from ..services.visibility import ResultView, candidate_view
 from ..storage.models import Role, Submission, SubmissionStatus
+from . import uploads
 from .i18n import get_lang, local, t
 from .policy import check_role
 
 bp = Blueprint("candidate", __name__)
+bp.register_error_handler(RequestEntityTooLarge, uploads.too_large)
 
 
 @bp.before_request
@@ -117,6 +120,7 @@ def _exam_page(errors: dict[str, str] | None = None, status: int = 200):
     cards, total = _cards(exam, errors)
     return render_template("candidate/exam.html", exam=exam, cards=cards, total=total,
                            state=window.state(utcnow()).value,
+                           upload_limit=uploads.mib(int(current_app.config["UPLOAD_MAX_BYTES"])),
                            start_ms=epoch_ms(exam.window_start), end_ms=epoch_ms(exam.window_end)), status
 
 
@@ -137,9 +141,11 @@ def upload(task_id: str):
     try:
         upload = request.files.get("file")
         sub = submissions.take_upload(exam, g.user, task, upload.filename if upload else None,
-                                      lambda path: upload.save(path), get_lang())
+                                      lambda path: upload.save(path), get_lang(), uploads.rules(current_app.config))
     except UploadRefused as exc:
         return _exam_page({task.id: t(exc.key, **exc.params)}, exc.status)
+    if sub.status is SubmissionStatus.REJECTED and not sub.sha256:      # over the limit: nothing kept
+        return uploads.refused_page(rejection_text(sub), task.id, 413)
     if sub.status is SubmissionStatus.REJECTED:
         return _exam_page({task.id: rejection_text(sub)}, 400)
     return redirect(url_for("candidate.submission", sid=sub.id, new=1), 303)
@@ -166,6 +172,8 @@ def kit(task_id: str):
 
 
 def rejection_text(sub: Submission) -> str:
+    if sub.reject_code == "too_large" and not sub.sha256:
+        return uploads.too_large_text(sub)
     try:
         return messages.text(sub.reject_code, get_lang(), **(sub.reject_params or {}))
     except (KeyError, IndexError, ValueError):
@@ -215,10 +223,28 @@ def _titles(exam) -> dict[str, str]:
     return {task.id: task.title.get(get_lang()) for task in exams.package(exam).tasks}
 
 
+def wait_text(sub: Submission) -> list[str]:
+    """The receipt's lines on the queue: the place, and the expected wait when it can be told."""
+    wait = waiting.wait_for(sub.id, utcnow()) if sub.status is SubmissionStatus.QUEUED else None
+    if wait is None:
+        return []
+    lines = [t("wait.position", position=wait.position, running=wait.running)]
+    if wait.estimate_s is None:
+        return lines + [t("wait.no_estimate")]
+    return lines + [t("wait.estimate", n=wait.sample, mean=duration(wait.mean_s), eta=duration(wait.estimate_s))]
+
+
+def duration(seconds: float) -> str:
+    """Under a minute in seconds, else whole minutes rounded up: a wait is never promised short."""
+    if seconds < 60:
+        return t("wait.seconds", n=max(1, round(seconds)))
+    return t("wait.minutes", n=-(-int(seconds) // 60))
+
+
 @bp.get("/submissions/<int:sid>")
 def submission(sid: int):
     sub = _owned_or_404(sid)
-    return render_template("candidate/submission.html", sub=sub, view=result_view(sub),
+    return render_template("candidate/submission.html", sub=sub, view=result_view(sub), wait=wait_text(sub),
                            rejection=rejection_text(sub) if sub.status is SubmissionStatus.REJECTED else None,
                            task_title=_titles(sub.exam).get(sub.task_id, sub.task_id),
                            new=request.args.get("new") == "1")
@@ -234,6 +260,6 @@ def submission_status(sid: int):
 def events():
     cfg = current_app.config
     stream = status_stream(current_app._get_current_object(), g.user.id, poll_s=cfg["SSE_POLL_S"],
-                           keepalive_s=cfg["SSE_KEEPALIVE_S"], max_s=cfg["SSE_MAX_S"])
+                           keepalive_s=cfg["SSE_KEEPALIVE_S"], max_s=cfg["SSE_MAX_S"], exam_id=g.user.exam_id)
     return Response(stream, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -6,7 +6,6 @@ the one full view is an admin's POST on the person's record, audited before it i
 """
 from __future__ import annotations
 
-import hashlib
 import io
 from datetime import date
 from pathlib import Path
@@ -14,12 +13,13 @@ from pathlib import Path
 from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for)
 from sqlalchemy import func, select
 
-from ..services import certificates, certpdf, exams, passlist, people, sheets, sittings
+from ..services import certificates, certpdf, certzip, exams, passlist, people, sheets, sittings
 from ..services.certificates import CertificateRefused
 from ..services.passrule import Rule
 from ..services.sittings import SittingRefused
 from ..storage.db import db
 from ..storage.models import Certificate, Person, Registration, Role, Sitting, SittingStatus
+from .confirm import ask
 from .i18n import get_lang, local, t
 from .policy import EXAMINERS, audit, check_role, roles_required
 
@@ -110,6 +110,8 @@ def sitting(sitting_id: int):
 @bp.post("/<int:sitting_id>/rule")
 def change_rule(sitting_id: int):
     s = _sitting(sitting_id)
+    if (page := ask("confirm.cert_rule", sitting=s.name(get_lang()))) is not None:
+        return page
     try:
         rule = sittings.change_rule(s, _rule_from_form(), g.user.username)
     except SittingRefused as e:
@@ -140,6 +142,8 @@ def register(sitting_id: int):
 @bp.post("/<int:sitting_id>/exception")
 def exception(sitting_id: int):
     s = _sitting(sitting_id)
+    if (page := ask("confirm.cert_exception", sitting=s.name(get_lang()))) is not None:
+        return page
     reg_id = request.form.get("registration", type=int) or 0
     outcome = request.form.get("outcome", "").strip() or None
     reason = request.form.get("reason", "")
@@ -155,6 +159,8 @@ def exception(sitting_id: int):
 @bp.post("/<int:sitting_id>/publish")
 def publish(sitting_id: int):
     s = _sitting(sitting_id)
+    if (page := ask("confirm.cert_publish", sitting=s.name(get_lang()))) is not None:
+        return page
     try:
         done = passlist.publish(s.id, g.user.username)
     except SittingRefused as e:
@@ -183,19 +189,27 @@ def passlist_xlsx(sitting_id: int):
 
 @bp.get("/<int:sitting_id>/certificates.zip")
 def certificates_zip(sitting_id: int):
+    """The zip, built in this request for a small sitting; a large one is built in the background
+    (certzip.py) and this answers 202 with its progress until it is ready."""
     s = _sitting(sitting_id)
     views = certificates.views(s.id)
     if not views:
         abort(404)
     base = public_base()
-    # a zip is kept per state of the certificates (a revocation stamps its PDF) and address
-    key = hashlib.sha256(repr([(v.number, v.status) for v in views] + [base]).encode()).hexdigest()[:16]
-    out = Path(current_app.config["WORK_DIR"]) / "certificates" / f"sitting-{s.id}-{key}.zip"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if not out.exists():
-        certpdf.write_zip(views, base, out)
-    audit("certificates_download", str(s.id), count=len(views))
-    return send_file(out, as_attachment=True, download_name=f"certificates-{s.id}.zip", mimetype="application/zip")
+    out = certzip.path_for(Path(current_app.config["WORK_DIR"]) / "certificates", s.id, views, base)
+    st = certzip.state(out)
+    if st is None or (st.status == "failed" and request.args.get("retry")):
+        if len(views) <= current_app.config["CERT_ZIP_INLINE_MAX"]:
+            st = certzip.build(views, base, out)
+        else:
+            audit("certificates_zip_build", str(s.id), count=len(views))
+            st = certzip.start(views, base, out)
+    if st.status == "ready":
+        audit("certificates_download", str(s.id), count=len(views))
+        return send_file(out, as_attachment=True, download_name=f"certificates-{s.id}.zip",
+                         mimetype="application/zip")
+    return render_template("cert/zip_building.html", sitting=s, state=st, refresh_s=3), \
+        500 if st.status == "failed" else 202
 
 
 def _cert(number: str) -> Certificate:
@@ -214,6 +228,8 @@ def certificate_pdf(number: str):
 @bp.post("/certificate/<number>/revoke")
 def revoke(number: str):
     cert = _cert(number)
+    if (page := ask("confirm.cert_revoke", number=cert.number)) is not None:
+        return page
     try:
         certificates.revoke(cert, request.form.get("reason", ""), g.user.username)
     except CertificateRefused as e:
@@ -236,6 +252,8 @@ def person(person_id: int, revealed: str | None = None):
 def reveal(person_id: int):
     """The one place a whole ID number is shown: admins only, audited before it is."""
     p = db.session.get(Person, person_id) or abort(404)
+    if (page := ask("confirm.cert_reveal", name=p.name)) is not None:
+        return page
     audit("id_number_view", f"person:{p.id}", name=p.name)
     return person(person_id, revealed=p.id_number or "")
 

@@ -29,10 +29,10 @@ def ask(key: str, **params):
         return None
     fields = [(k, v) for k, v in request.form.items(multi=True) if k not in (FIELD, "csrf_token")]
     return render_template("confirm.html", question=t(key, **params), action=request.path, fields=fields,
-                           back=_back())
+                           back=back_url())
 
 
-def _back() -> str:
+def back_url() -> str:
     """Where "go back" leads: the page the form was on, when it is one of ours."""
     ref = request.referrer or ""
     parts = urlsplit(ref)

@@ -29,14 +29,17 @@ def analysis(exam_id: int):
     exam = exam_or_404(exam_id)
     package = exams.package(exam)
     result = analyse(exam, package)
-    charts = {}
+    charts, titles = {}, {}
     for task in package.tasks:
-        bars = [Bar(s.description, s.pass_rate, f"{s.pass_rate:.0%} ({s.passed}/{s.graded})", tone(s.pass_rate))
+        # check titles in the reader's language from the package (results keep the English one)
+        titles[task.id] = {spec.name: spec.title(get_lang()) for spec in task.tests}
+        bars = [Bar(titles[task.id].get(s.name) or s.description, s.pass_rate,
+                    f"{s.pass_rate:.0%} ({s.passed}/{s.graded})", tone(s.pass_rate))
                 for s in result.tests if s.task_id == task.id]
         charts[task.id] = hbars(bars, t("analysis.pass_rate_of", task=task.title.get(get_lang())))
     hist = columns(histogram(result.totals, result.practical_max), t("analysis.histogram"))
     return render_template("examiner/analysis.html", exam=exam, package=package, result=result,
-                           charts=charts, hist=hist)
+                           charts=charts, hist=hist, titles=titles)
 
 
 @bp.route("/theory", methods=["GET", "POST"])

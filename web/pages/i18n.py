@@ -11,8 +11,12 @@ from __future__ import annotations
 from flask import Flask, current_app, g, has_request_context, session
 
 from ..services import clock
+from ..services.contest.messages import CATALOGUE as CONTEST_MESSAGES
 from .i18n_candidate import CATALOGUE as CANDIDATE_CATALOGUE
+from .i18n_contest import CATALOGUE as CONTEST_CATALOGUE
 from .i18n_cert import CATALOGUE as CERT_CATALOGUE
+from .i18n_intake import CATALOGUE as INTAKE_CATALOGUE
+from .i18n_review import CATALOGUE as REVIEW_CATALOGUE
 from .i18n_staff import CATALOGUE as STAFF_CATALOGUE
 
 LANGS = ("zh", "en")
@@ -50,8 +54,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "login.bad_code": {"zh": "准考证号或登录码不正确，或登录码已使用过。如需新的登录码，请联系监考老师。",
                        "en": "Wrong candidate number or code, or the code was used already. Ask a proctor for a new code."},
     "login.bad_password": {"zh": "用户名或密码不正确。", "en": "Wrong user name or password."},
-    "login.throttled": {"zh": "登录失败次数过多，请稍后再试或联系监考老师。",
-                        "en": "Too many failed sign-ins. Try again later or ask a proctor."},
+    "login.throttled_address": {"zh": "从这台电脑登录失败的次数过多，请 {wait}后再试。",
+                                "en": "Too many failed sign-ins from this computer. Try again in {wait}."},
+    "login.throttled_account": {"zh": "该账号登录失败的次数过多，请 {wait}后再试。",
+                                "en": "Too many failed sign-ins for this account. Try again in {wait}."},
+    "wait.seconds": {"zh": "{n} 秒", "en": "{n} s"},
+    "wait.minutes": {"zh": "{n} 分钟", "en": "{n} min"},
     # errors
     "error.bad_request": {"zh": "请求无效。", "en": "The request was not valid."},
     "error.csrf": {"zh": "表单已过期或缺少安全令牌。请返回、刷新页面后重试。",
@@ -153,6 +161,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "staff.never": {"zh": "未登录", "en": "never"},
     "staff.submissions": {"zh": "提交数", "en": "Submissions"},
     "staff.new_code": {"zh": "发新登录码", "en": "New code"},
+    "staff.clear_throttle": {"zh": "清除登录失败记录", "en": "Clear failed sign-ins"},
+    "staff.failed_signins": {"zh": "登录失败 {n} 次", "en": "{n} failed sign-ins"},
     "staff.no_candidates": {"zh": "还没有考生，请先导入名单。", "en": "No candidates yet: import a roster first."},
     "roster.help": {"zh": "CSV 文件，每行一名考生：准考证号,姓名,座位号（可带表头；UTF-8 或 GBK 编码）。新考生会得到一次性登录码，只显示一次。",
                     "en": "A CSV file, one candidate a line: candidate number, name, seat (a header row is allowed; UTF-8 or GBK). New candidates get a one-time code, shown once."},
@@ -192,7 +202,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 CATALOGUE.update(STAFF_CATALOGUE)
 CATALOGUE.update(CANDIDATE_CATALOGUE)
+CATALOGUE.update(INTAKE_CATALOGUE)
 CATALOGUE.update(CERT_CATALOGUE)
+CATALOGUE.update(REVIEW_CATALOGUE)
+CATALOGUE.update(CONTEST_CATALOGUE)
+CATALOGUE.update(CONTEST_MESSAGES)
 
 STATUSES = ("rejected", "queued", "retrying", "running", "graded", "failed", "cancelled")
 

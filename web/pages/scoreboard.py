@@ -17,7 +17,7 @@ bp = Blueprint("scoreboard", __name__)
 PAGE = 100      # rows per page: 5,000 rows of HTML would cost more than the ranking
 
 
-def _page(rows: list) -> dict:
+def page_rows(rows: list) -> dict:
     """The rows of ?page=N (1-based), and what the pager needs."""
     pages = max(1, -(-len(rows) // PAGE))
     try:
@@ -48,7 +48,7 @@ def staff_view(exam_id: int):
     package = exams.package(exam)
     return render_template("scoreboard/staff.html", exam=exam, tasks=package.tasks, freeze=_freeze(exam.id),
                            privacy_mode=privacy.of(exam).value,
-                           practical_max=package.max_score, **_page(_board(exam, package.max_score)))
+                           practical_max=package.max_score, **page_rows(_board(exam, package.max_score)))
 
 
 @bp.post("/staff/scoreboard/<int:exam_id>/freeze")
@@ -106,4 +106,4 @@ def public_view(key: str):
     mode = privacy.of(exam)      # what the public may read of a candidate, the examiner's choice
     return render_template("scoreboard/public.html", exam=exam, tasks=package.tasks, frozen=frozen,
                            practical_max=package.max_score, reload_s=current_app.config["BOARD_RELOAD_S"],
-                           columns=privacy.columns(mode), **_page(privacy.public_rows(rows, mode)))
+                           columns=privacy.columns(mode), **page_rows(privacy.public_rows(rows, mode)))

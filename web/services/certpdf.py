@@ -3,15 +3,18 @@ with the CJK font setup installs (fonts-wqy-zenhei), and a QR code of the public
 verification URL (segno, as a PNG: a bitmap is what phone cameras are tuned for, and
 WeasyPrint draws it much faster than an SVG of a few hundred squares).
 
-Measured here (bench/certificates.py): about 40-60 ms a page on one core, so a sitting's
-zip renders in a pool of processes, one per core. The pool is spawned, not forked: the
+Measured (bench/certificates.py, docs/certification.md): 100-200 ms of CPU a certificate,
+so a sitting's zip renders in a pool of processes, one per core, and a large sitting's in
+the background (certzip.py). The pool is spawned, not forked: the
 board's threads and database connections must not be copied into the children.
 """
 from __future__ import annotations
 
 import io
 import os
+import threading
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -22,6 +25,7 @@ from .certificates import LEVEL_NAMES, CertificateView
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _env = None
+_fonts = threading.local()
 
 
 def verify_url(base_url: str, number: str, token: str | None = None) -> str:
@@ -31,9 +35,12 @@ def verify_url(base_url: str, number: str, token: str | None = None) -> str:
 
 
 def qr_data_uri(url: str) -> str:
+    """The QR as a PNG. border=4 is the quiet zone the QR standard asks for (ISO/IEC 18004):
+    with 2 modules, some detectors (OpenCV's among them) miss the finder patterns for an
+    unlucky token; the template draws it `image-rendering: pixelated` so the modules stay sharp."""
     import segno
 
-    return segno.make(url, error="m").png_data_uri(scale=6, border=2)
+    return segno.make(url, error="m").png_data_uri(scale=6, border=4)
 
 
 def html(view: CertificateView, base_url: str) -> str:
@@ -51,7 +58,11 @@ def html(view: CertificateView, base_url: str) -> str:
 def render(view: CertificateView, base_url: str) -> bytes:
     import weasyprint   # only where a certificate is rendered: ~0.6 s to import
 
-    return weasyprint.HTML(string=html(view, base_url), base_url=str(TEMPLATES)).write_pdf()
+    fonts = getattr(_fonts, "config", None)
+    if fonts is None:   # one per thread (Pango's font maps are not shared between threads): ~7 % a page
+        from weasyprint.text.fonts import FontConfiguration
+        fonts = _fonts.config = FontConfiguration()
+    return weasyprint.HTML(string=html(view, base_url), base_url=str(TEMPLATES)).write_pdf(font_config=fonts)
 
 
 def filename(view: CertificateView) -> str:
@@ -71,23 +82,32 @@ class ZipStats:
 
 
 def write_zip(views: list[CertificateView], base_url: str, out: Path, *, workers: int | None = None,
-              chunk: int = 50) -> ZipStats:
-    """Every certificate as one PDF in a zip at `out` (written whole, then renamed into place)."""
+              chunk: int = 25, progress: Callable[[int], None] | None = None) -> ZipStats:
+    """Every certificate as one PDF in a zip at `out` (written whole, then renamed into place);
+    `progress(n)` after each chunk with the PDFs written so far."""
     workers = workers or min(4, os.cpu_count() or 1)
     out = Path(out)
     part = out.with_name(out.name + ".part")
+    chunk = max(1, min(chunk, -(-len(views) // workers)))     # every worker busy, even for a few
     chunks = [(views[i:i + chunk], base_url) for i in range(0, len(views), chunk)]
+    done = 0
     with zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as zf:   # PDFs are compressed already
         if workers <= 1 or len(chunks) <= 1:
             results = map(_render_chunk, chunks)
+            pool = None
+        else:
+            pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+            results = pool.map(_render_chunk, chunks)
+        try:
             for pdfs in results:
                 for name, data in pdfs:
                     zf.writestr(name, data)
-        else:
-            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-                for pdfs in pool.map(_render_chunk, chunks):
-                    for name, data in pdfs:
-                        zf.writestr(name, data)
+                done += len(pdfs)
+                if progress:
+                    progress(done)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
     part.replace(out)
     return ZipStats(out, len(views), out.stat().st_size)
 

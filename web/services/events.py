@@ -1,7 +1,9 @@
-"""Server-Sent Events: a candidate's submissions as they move queued → running → graded.
+"""Server-Sent Events: a candidate's submissions as they move queued → running → graded,
+and their exam's intake: paused or open, the window, a frozen scoreboard.
 
-The stream polls the database (cheap: one indexed query per second), sends an
-event for every status it has not sent yet (all of them first), a comment
+The stream polls the database (cheap: two indexed queries per second), sends an
+event for every status it has not sent yet (all of them first), an `intake`
+event whenever the exam's intake changes (once first), a comment
 line as keep-alive, and ends after SSE_MAX_S; the browser's EventSource then
 reconnects by itself (`retry:` says when).
 """
@@ -15,7 +17,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from ..storage.db import db
-from ..storage.models import Submission
+from ..storage.models import BoardFreeze, Exam, Submission
+from . import exams
+from .clock import epoch_ms, utcnow
 
 
 def format_event(event: str, data: dict, event_id: str | None = None) -> str:
@@ -33,15 +37,32 @@ def snapshot(candidate_id: int) -> list[tuple[int, str, str]]:
     return [(r.id, r.task_id, r.status.value) for r in rows]
 
 
+def intake_state(exam_id: int | None) -> dict | None:
+    """What an open exam page shows of the intake: paused, the window (epoch ms) and its state
+    now, whether the public scoreboard is frozen. None without an exam."""
+    exam = db.session.get(Exam, exam_id) if exam_id is not None else None
+    if exam is None:
+        return None
+    frozen = db.session.scalar(select(BoardFreeze.id).where(BoardFreeze.exam_id == exam.id)) is not None
+    return {"paused": bool(exam.intake_paused), "state": exams.window(exam).state(utcnow()).value,
+            "start_ms": epoch_ms(exam.window_start), "end_ms": epoch_ms(exam.window_end), "frozen": frozen}
+
+
 def status_stream(app: Flask, candidate_id: int, *, poll_s: float, keepalive_s: float,
-                  max_s: float, retry_ms: int = 3000) -> Iterator[str]:
+                  max_s: float, retry_ms: int = 3000, exam_id: int | None = None) -> Iterator[str]:
     sent: dict[int, str] = {}
+    intake_sent: dict | None = None
     yield f"retry: {retry_ms}\n\n"
     started = last_write = time.monotonic()
     while True:
         with app.app_context():
             rows = snapshot(candidate_id)
+            intake = intake_state(exam_id)
             db.session.remove()
+        if intake is not None and intake != intake_sent:
+            intake_sent = intake
+            last_write = time.monotonic()
+            yield format_event("intake", intake)
         for sid, task, status in rows:
             if sent.get(sid) != status:
                 sent[sid] = status

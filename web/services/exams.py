@@ -7,6 +7,7 @@ from pathlib import Path
 from markupsafe import Markup
 from sqlalchemy import select
 
+from grader.errors import PracticumError
 from grader.manifest import Exam as Package
 from grader.manifest import load_exam, read_exam
 from grader.models import Problem
@@ -83,6 +84,15 @@ def window(exam: Exam) -> Window:
 def statement_html(exam: Exam, task_id: str, lang: str) -> Markup:
     task = package(exam).task(task_id)
     return statements.render(task.statement(lang) or task.statement("zh") or task.statement("en"))
+
+
+def task_titles(exam: Exam, lang: str) -> dict[str, str]:
+    """{task id: its title in `lang`} from the exam's package; {} when the package cannot be
+    read now (pages then show the ids)."""
+    try:
+        return {task.id: task.title.get(lang) for task in package(exam).tasks}
+    except (OSError, PracticumError):
+        return {}
 
 
 def all_exams() -> list[Exam]:

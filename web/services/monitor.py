@@ -58,6 +58,9 @@ class WorkerLine:
     speed: float | None = None        # measured at its start (grader/speed.py), 1.0 = reference machine
     too_slow: bool = False            # an exam here would need a larger factor than the clamp allows
     speed_text: str = ""              # "1.01", "0.22 ⚠" (too slow), "" before it measured
+    token_id: int | None = None       # the worker token it reaches the board with (None: the board's own)
+    token: str = ""                   # that token's name
+    token_revoked: bool = False
 
 
 def candidate_lines(exam_id: int, which: str = "all", offset: int = 0,
@@ -192,9 +195,22 @@ def faults(exam_id: int, now: datetime, window_s: float, limit: int = 100,
             for a, sid, status, task, cid, number, sup in rows]
 
 
-def workers(late_s: float, critical_s: float) -> list[WorkerLine]:
+def busy_by_worker(running: list[RunningJob]) -> dict[str, int]:
+    """Running jobs per grading process, from the jobs table (a job's worker is "host:pid/thread").
+    The worker row's own `busy` is only what it held at its last heartbeat, so a job claimed
+    since then showed in the running table but not in the slots: both now count the same rows."""
+    out: dict[str, int] = {}
+    for j in running:
+        if j.worker:
+            name = j.worker.split("/", 1)[0]
+            out[name] = out.get(name, 0) + 1
+    return out
+
+
+def workers(late_s: float, critical_s: float, running: list[RunningJob] | None = None) -> list[WorkerLine]:
     """Every grading process that ever sent a heartbeat, from its own row (both modes), its
-    level by the age of that heartbeat; a stopped one is kept an hour for the record."""
+    level by the age of that heartbeat; a stopped one is kept an hour for the record. Busy
+    slots are counted from `running` (the running table's rows) when given."""
     late, critical = float(late_s), float(critical_s)
     now = utcnow()
     out = []
@@ -202,6 +218,7 @@ def workers(late_s: float, critical_s: float) -> list[WorkerLine]:
         (WorkerNode.status == WorkerStatus.UP) | (WorkerNode.heartbeat_at >= now - timedelta(hours=1)))
         .order_by(WorkerNode.host, WorkerNode.name))
     reference = db.session.scalar(select(func.max(Exam.reference_speed)))
+    busy = busy_by_worker(running) if running is not None else None
     for w in rows:
         silent = max(0.0, (now - w.heartbeat_at).total_seconds())
         if w.status is WorkerStatus.STOPPED:
@@ -210,9 +227,12 @@ def workers(late_s: float, critical_s: float) -> list[WorkerLine]:
             level = "critical" if silent > critical else "late" if silent > late else "ok"
         image = ", ".join(q.removeprefix("grade.") for q in w.queues.split(",") if q)
         too_slow = bool(reference and w.speed and reference / w.speed > speed.MAX_FACTOR)
-        out.append(WorkerLine(w.name, w.host, image, w.mode, f"{w.busy}/{w.slots}", round(silent, 1),
+        n_busy = w.busy if busy is None else busy.get(w.name, 0)
+        out.append(WorkerLine(w.name, w.host, image, w.mode, f"{n_busy}/{w.slots}", round(silent, 1),
                               w.done, w.failed, level, w.speed, too_slow,
-                              "" if w.speed is None else f"{w.speed:.2f}" + (" ⚠" if too_slow else "")))
+                              "" if w.speed is None else f"{w.speed:.2f}" + (" ⚠" if too_slow else ""),
+                              w.token_id, w.token.name if w.token else "",
+                              bool(w.token and w.token.revoked_at is not None)))
     return out
 
 

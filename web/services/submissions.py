@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 
 from grader.errors import SubmissionRejected
-from grader.intake import accept
+from grader.intake import IntakeLimits, accept
 from grader.manifest import Task
 
 from ..grading.dispatch import get_queue
@@ -26,12 +26,24 @@ from .clock import WindowState
 from .contest.entrants import mates
 
 
+MIB = 1024 * 1024
+
+
 class UploadRefused(Exception):
     """Refused before the intake (window, pause, limits): `key` is an i18n key."""
 
     def __init__(self, key: str, status: int, **params):
         self.key, self.status, self.params = key, status, params
         super().__init__(key)
+
+
+@dataclass(frozen=True)
+class UploadRules:
+    """The board's settings for taking uploads (UPLOAD_MAX_BYTES, REFUSED_PER_MINUTE, REFUSED_PER_CANDIDATE)."""
+
+    max_bytes: int = 20 * 1024 * 1024   # one upload; over it nothing is kept, only the refusal
+    refused_per_minute: int = 5         # refused uploads of one candidate in any 60 s
+    refused_per_candidate: int = 50     # ... in the whole exam
 
 
 @dataclass(frozen=True)
@@ -60,7 +72,8 @@ def quota(exam: Exam, candidate_id: int, task_id: str, now: datetime) -> Quota:
     return Quota(used=used, limit=exam.attempt_limit, next_at=next_at)
 
 
-def check_can_submit(exam: Exam, candidate_id: int, task_id: str, now: datetime) -> Quota:
+def check_can_submit(exam: Exam, candidate_id: int, task_id: str, now: datetime,
+                     rules: UploadRules = UploadRules()) -> Quota:
     state = exams.window(exam).state(now)
     if state is WindowState.NOT_STARTED:
         raise UploadRefused("upload.not_started", 403)
@@ -68,6 +81,7 @@ def check_can_submit(exam: Exam, candidate_id: int, task_id: str, now: datetime)
         raise UploadRefused("upload.closed", 403)
     if exam.intake_paused:
         raise UploadRefused("upload.paused", 403)
+    check_refusals(exam, candidate_id, now, rules)
     q = quota(exam, candidate_id, task_id, now)
     if q.limit is not None and q.used >= q.limit:
         raise UploadRefused("upload.limit", 429, limit=q.limit)
@@ -76,29 +90,62 @@ def check_can_submit(exam: Exam, candidate_id: int, task_id: str, now: datetime)
     return q
 
 
+def check_refusals(exam: Exam, candidate_id: int, now: datetime, rules: UploadRules) -> None:
+    """Refused uploads are recorded (and small ones kept): a cap per minute and per exam stops
+    one candidate filling the store or the list with them."""
+    refused = (Submission.candidate_id == candidate_id, Submission.exam_id == exam.id,
+               Submission.status == SubmissionStatus.REJECTED)
+    total = db.session.scalar(select(func.count(Submission.id)).where(*refused)) or 0
+    if total >= rules.refused_per_candidate:
+        raise UploadRefused("upload.refused_max", 429, limit=rules.refused_per_candidate)
+    recent = db.session.scalar(select(func.count(Submission.id)).where(
+        *refused, Submission.created_at > now - timedelta(minutes=1))) or 0
+    if recent >= rules.refused_per_minute:
+        raise UploadRefused("upload.refused_often", 429, limit=rules.refused_per_minute)
+
+
+def refuse_too_large(exam: Exam, candidate: User, task: Task, filename: str, size: int, lang: str,
+                     rules: UploadRules) -> Submission:
+    """Record an upload over the limit: its size, never its bytes (sha256 empty, nothing stored)."""
+    row = Submission(candidate_id=candidate.id, exam_id=exam.id, task_id=task.id, sha256="",
+                     filename=safe_filename(filename, fallback=f"upload-{task.id}")[:255] if filename else "",
+                     size=size, lang=lang, status=SubmissionStatus.REJECTED, stored_path=None,
+                     reject_code="too_large",
+                     reject_params={"name": filename or "", "size_mb": round(size / MIB, 1),
+                                    "limit_mb": round(rules.max_bytes / MIB, 1)})
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
 def take_upload(exam: Exam, candidate: User, task: Task, filename: str | None, save: Callable[[Path], None],
-                lang: str) -> Submission:
+                lang: str, rules: UploadRules = UploadRules()) -> Submission:
     """Check, keep and validate an upload, then record and queue it.
 
     `filename` is the name the client sent (None or empty: no file); `save(path)` writes the
     uploaded bytes to `path`, called only once the rules allow the upload.
     Returns the Submission: `queued`, or `rejected` (kept in the store, not
     counted, with the intake's catalogue code). Raises UploadRefused before
-    anything is kept when the rules say no.
+    anything is kept when the rules say no. An upload over `rules.max_bytes` is
+    `rejected` with its size only: its bytes are dropped, nothing is stored.
     """
     if not filename:
         raise UploadRefused("upload.no_file", 400)
-    check_can_submit(exam, candidate.id, task.id, utcnow())
+    check_can_submit(exam, candidate.id, task.id, utcnow(), rules)
     store = get_store()
     package = exams.package(exam)
     with scratch("upload-") as tmp:
         source = tmp / safe_filename(filename, fallback=f"upload-{task.id}")
         save(source)
         size = source.stat().st_size
+        if size > rules.max_bytes:
+            source.unlink()
+            return refuse_too_large(exam, candidate, task, filename, size, lang, rules)
         row = Submission(candidate_id=candidate.id, exam_id=exam.id, task_id=task.id,
                          filename=source.name, size=size, lang=lang)
         try:
-            intake = accept(source, package, store, task=task.id, workdir=tmp / "work")
+            intake = accept(source, package, store, task=task.id, workdir=tmp / "work",
+                            limits=IntakeLimits(max_upload_bytes=rules.max_bytes))
         except SubmissionRejected as exc:
             kept = getattr(exc, "blob", None)     # an oversized upload: what the store kept
             row.sha256 = kept.sha256 if kept else content.sha256_of(source)
@@ -109,7 +156,7 @@ def take_upload(exam: Exam, candidate: User, task: Task, filename: str | None, s
             db.session.commit()
             return row
     _hold_candidate(min(mates(candidate.id)))     # one lock per team: teammates' uploads queue too
-    check_can_submit(exam, candidate.id, task.id, utcnow())   # again, now that no other upload of theirs runs
+    check_can_submit(exam, candidate.id, task.id, utcnow(), rules)   # again, now that no other upload of theirs runs
     row.sha256, row.stored_path, row.size = intake.ref.sha256, str(intake.stored.path), intake.stored.size
     row.status = SubmissionStatus.QUEUED
     content.put_file(intake.stored.path, row.sha256)   # what a worker on another machine fetches

@@ -2,9 +2,9 @@
 scratch folders and artifacts, and blobs (uploads, packed exam packages, artifacts) in the
 database by sha256.
 
-A worker on another machine needs only the database (and the broker) to grade:
-it fetches what a job names by sha256, checks the hash, and keeps a local copy
-so each blob crosses the network once per worker. Packages are packed into a
+A worker on another machine fetches what a job names by sha256 (from the board's
+worker API, `web.grading.gateway`), checks the hash, and keeps a local copy so each
+blob crosses the network once per worker. Packages are packed into a
 deterministic zip, so the same package folder always has the same hash.
 """
 from __future__ import annotations
@@ -97,6 +97,10 @@ def put_file(path: Path, sha256: str | None = None) -> str:
 
 def read(sha256: str) -> bytes | None:
     """The bytes of blob `sha256`, or None when there is none."""
+    return _read_row(sha256)
+
+
+def _read_row(sha256: str) -> bytes | None:
     return db.session.scalar(select(Blob.data).where(Blob.sha256 == sha256))
 
 
@@ -127,15 +131,16 @@ def cache_root() -> Path:
     return Path(os.environ.get("PRACTICUM_CACHE", "/var/cache/practicum")) / "blobs"
 
 
-def fetch(sha256: str, cache: Path | None = None) -> Path:
-    """A local file holding blob `sha256`: from this worker's cache, or the database."""
+def fetch(sha256: str, cache: Path | None = None, read=None) -> Path:
+    """A local file holding blob `sha256`: from this worker's cache, else from `read(sha256)`
+    (bytes or None; default: the database, else the board's worker API)."""
     cache = cache or cache_root()
     path = cache / sha256[:2] / sha256
     if path.is_file():
         return path
-    data = db.session.scalar(select(Blob.data).where(Blob.sha256 == sha256))
+    data = (read or _read_row)(sha256)
     if data is None:
-        raise BlobMissing(f"no blob {sha256} in the database")
+        raise BlobMissing(f"no blob {sha256} on the board")
     if hashlib.sha256(data).hexdigest() != sha256:
         raise BlobMissing(f"blob {sha256} is damaged (its content has another hash)")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,13 +151,13 @@ def fetch(sha256: str, cache: Path | None = None) -> Path:
     return path
 
 
-def unpacked_package(sha256: str, cache: Path | None = None) -> Path:
+def unpacked_package(sha256: str, cache: Path | None = None, read=None) -> Path:
     """The package packed as blob `sha256`, unpacked once per worker under its hash."""
     cache = cache or cache_root()
     target = cache / "packages" / sha256
     if (target / "exam.toml").is_file():
         return target
-    archive = fetch(sha256, cache)
+    archive = fetch(sha256, cache, read)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".unpack-"))
     try:

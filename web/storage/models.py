@@ -190,6 +190,9 @@ class JobAttempt(db.Model):
     detail: Mapped[str | None] = mapped_column(OutputText)
     # an infrastructure fault's category (grader.errors.FaultCause value); None when none was
     cause: Mapped[str | None] = mapped_column(sa.String(32))
+    # the worker token that claimed it over the board's API (None: the board's own threads):
+    # only that token may heartbeat or finish the attempt and fetch its job's blobs
+    token_id: Mapped[int | None] = mapped_column(sa.ForeignKey("worker_tokens.id"))
 
 
 class _ResultColumns:
@@ -334,6 +337,25 @@ class WorkerNode(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     speed: Mapped[float | None] = mapped_column(sa.Float)     # measured at its start (grader/speed.py)
+    # the worker token it wrote this row with (a worker machine on the board's API); None: the board's own
+    token_id: Mapped[int | None] = mapped_column(sa.ForeignKey("worker_tokens.id"), index=True)
+
+    token: Mapped["WorkerToken | None"] = relationship()
+
+
+class WorkerToken(db.Model):
+    """A worker machine's credential for the board's worker API (`web/pages/worker_api.py`):
+    only its sha256 is kept; the token itself is shown once, when it is made."""
+    __tablename__ = "worker_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str] = mapped_column(sa.String(64), default="")
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 # ------------------------------------------------------------------ people (certification sittings, competitions)

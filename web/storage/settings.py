@@ -49,11 +49,23 @@ def defaults(instance: Path) -> dict:
         "WORKER_CRITICAL_S": 120.0,                     # ... this old: critical
         "RUNAWAY_AFTER_S": 600.0,                       # a job running this long is flagged
         "FAULT_WINDOW_S": 600.0,                        # sandbox faults this recent raise an alert
+        "DISK_WARN_FREE_PERCENT": 15.0,                 # the store's disk this free or less: the proctor is warned
+        "DISK_CRITICAL_FREE_PERCENT": 5.0,              # ... and alarmed
+        "DISK_CACHE_S": 60.0,                           # the board's folders are measured this often
         "PUBLIC_URL": None,                             # base of certificates' verification URLs (QR); None: the request's
-        "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address
-        "LOGIN_MAX_FAILURES": 10,                       # per account, in LOGIN_WINDOW_S
-        "LOGIN_WINDOW_S": 900,
-        "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # the intake keeps and judges up to its own limit
+        "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address (every one)
+        "CERT_ZIP_INLINE_MAX": 40,                      # certificates a zip download renders in the request; more: background
+        # growing delays after failures (web/pages/throttle.py): `free` failures, then first_s doubling up
+        # to max_s, counted from the last failure; a record is forgotten forget_s after its last failure
+        "LOGIN_PER_ADDRESS": {"free": 5, "first_s": 2, "max_s": 900, "forget_s": 3600},
+        "LOGIN_PER_ACCOUNT": {"free": 10, "first_s": 2, "max_s": 30, "forget_s": 3600},   # short: never a lock-out
+        "VERIFY_PER_ADDRESS": {"free": 10, "first_s": 2, "max_s": 900, "forget_s": 3600},  # look-ups finding nothing
+        "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # any request body; uploads stop at UPLOAD_MAX_BYTES
+        "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,           # one candidate upload: over it nothing is kept
+        "UPLOAD_FORM_SLACK_BYTES": 64 * 1024,           # multipart framing and the CSRF token around the file
+        "UPLOAD_DRAIN_MAX_BYTES": 256 * 1024 * 1024,    # a refused body read and dropped so the page arrives
+        "REFUSED_PER_MINUTE": 5,                        # refused uploads of one candidate in 60 s ...
+        "REFUSED_PER_CANDIDATE": 50,                    # ... and in one exam; then uploads wait
         "SESSION_COOKIE_SECURE": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -82,23 +94,30 @@ def _from_env(app: Flask) -> None:
     for key in ("HEARTBEAT_S", "STALE_AFTER_S", "REPUBLISH_AFTER_S", "RETRY_DELAY_S", "JOB_MAX_ATTEMPTS"):
         if os.environ.get(f"PRACTICUM_{key}"):     # operators (and the fault tests) tune these per process
             app.config[key] = float(os.environ[f"PRACTICUM_{key}"])
+    if os.environ.get("PRACTICUM_CERT_ZIP_INLINE_MAX"):      # certificates a zip renders in the request
+        app.config["CERT_ZIP_INLINE_MAX"] = int(os.environ["PRACTICUM_CERT_ZIP_INLINE_MAX"])
     if os.environ.get("PRACTICUM_EXAM_ROOTS"):
         app.config["EXAM_ROOTS"] = os.environ["PRACTICUM_EXAM_ROOTS"].split(os.pathsep)
 
 
-def base_app(test_config: dict | None = None, import_name: str = __name__) -> Flask:
-    """A configured app with its database and file store, nothing else (no pages, no queue)."""
+def base_app(test_config: dict | None = None, import_name: str = __name__, *, database: bool = True) -> Flask:
+    """A configured app with its database and file store, nothing else (no pages, no queue).
+    `database=False`: a worker machine on the board's API, whose configuration holds no
+    database URL at all (not even one from the environment)."""
     test_config = dict(test_config or {})
     instance = Path(test_config.pop("INSTANCE_PATH", None) or default_instance_path()).resolve()
     app = Flask(import_name, instance_path=str(instance))
     app.config.from_mapping(defaults(instance))
     _from_env(app)
     app.config.update(test_config)
+    if not database:
+        app.config.pop("SQLALCHEMY_DATABASE_URI", None)
     instance.mkdir(parents=True, exist_ok=True)
     for key in ("STORE_DIR", "ARTIFACTS_DIR", "WORK_DIR", "PACKAGES_DIR"):
         Path(app.config[key]).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
-    db.init_app(app)
+    if database:
+        db.init_app(app)
     content.init_app(app)
     return app

@@ -3,6 +3,7 @@ its artifacts (from the grading worker's blobs), regrading it, its Gradescope JS
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Response, abort, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -10,10 +11,9 @@ from sqlalchemy import select
 from grader.report import to_gradescope
 
 from ...grading import jobs
-from ...services import exams
+from ...services import artifacts, exams
 from ...services.exports import report_of
 from ...services.regrade import RegradeRefused, regrade
-from ...storage import content
 from ...storage.content import safe_filename
 from ...storage.db import db
 from ...storage.models import Job, Result, Submission, User
@@ -69,24 +69,46 @@ def regrade_submission(sid: int):
     return redirect(url_for("examiner.submission", sid=sid, regraded=n), 303)
 
 
-INLINE_IMAGES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}
-
-
 @bp.get("/submissions/<int:sid>/artifacts/<path:name>")
 def submission_artifact(sid: int, name: str):
     """An artifact of the current result (a screenshot, an executed notebook), from the blob
     the grading worker stored. Pictures open in the page; anything else is a download, since
-    it was written by candidate code."""
+    it was written by candidate code (the viewer below shows it safely)."""
     _submission_or_404(sid)
-    result = jobs.result_of(sid) or abort(404)
-    sha = (result.artifact_blobs or {}).get(name) or abort(404)
-    data = content.read(sha)
+    data = artifacts.blob_of(jobs.result_of(sid), name)
     if data is None:
         abort(404)
     suffix = Path(name).suffix.lower()
-    response = Response(data, mimetype=INLINE_IMAGES.get(suffix, "application/octet-stream"))
-    disposition = "inline" if suffix in INLINE_IMAGES else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{safe_filename(Path(name).name)}"'
+    return _bytes(data, Path(name).name, artifacts.IMAGES.get(suffix), inline=suffix in artifacts.IMAGES)
+
+
+@bp.get("/submissions/<int:sid>/view/<path:name>")
+def submission_artifact_view(sid: int, name: str):
+    """An artifact in the page: the executed notebook's cells, a log as text, a picture."""
+    sub = _submission_or_404(sid)
+    data = artifacts.blob_of(jobs.result_of(sid), name)
+    if data is None:
+        abort(404)
+    return render_template("examiner/artifact.html", sub=sub, view=artifacts.view(name, data))
+
+
+@bp.get("/submissions/<int:sid>/upload")
+def submission_upload(sid: int):
+    """The file the candidate handed in, byte for byte (audited: it is the candidate's work)."""
+    sub = _submission_or_404(sid)
+    data = artifacts.upload_bytes(sub)
+    if data is None:
+        abort(404)
+    audit("download_upload", sub.exam.key, submission=sid, candidate=sub.candidate.username, sha256=sub.sha256)
+    return _bytes(data, sub.filename or f"submission-{sid}", None, inline=False)
+
+
+def _bytes(data: bytes, filename: str, mimetype: str | None, *, inline: bool) -> Response:
+    response = Response(data, mimetype=mimetype or "application/octet-stream")
+    name = safe_filename(filename)
+    ascii_name = name.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    response.headers["Content-Disposition"] = (f'{"inline" if inline else "attachment"}; filename="{ascii_name}"; '
+                                               f"filename*=UTF-8''{quote(name)}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -1,4 +1,4 @@
-// Practicum board: the server clock, the exam countdown, live submission status (SSE).
+// Practicum board: the server clock, the exam countdown, live submission status and intake (SSE).
 (function () {
   "use strict";
   var body = document.body;
@@ -68,6 +68,21 @@
       if (finals[data.status] && document.querySelector('[data-reload-when-final="' + data.id + '"]')) {
         source.close();
         location.reload();
+      }
+    });
+    // the exam's intake as the staff change it: pause hides the upload forms, resume shows
+    // them; a moved window is counted down anew (tick reloads when its state changes)
+    source.addEventListener("intake", function (ev) {
+      var data;
+      try { data = JSON.parse(ev.data); } catch (e) { return; }
+      var forms = document.querySelectorAll("form.upload-form");
+      for (var i = 0; i < forms.length; i++) { forms[i].hidden = !!data.paused; }
+      var banner = document.getElementById("paused");
+      if (banner) { banner.hidden = !data.paused; }
+      if (win) {
+        win.dataset.startMs = data.start_ms == null ? "" : String(data.start_ms);
+        win.dataset.endMs = data.end_ms == null ? "" : String(data.end_ms);
+        tick();
       }
     });
   }

@@ -5,7 +5,7 @@
 //   [data-live="a.b"]      text of state.a.b
 //   [data-live-rows="x"]   rows rebuilt from state.x with <template id="row-x">, whose
 //                          [data-f] get text, [data-cls-field]/[data-cls-prefix] a class,
-//                          [data-attr-action] a form action, [data-attr-href] a link (hidden when
+//                          [data-attr-action] a form action, [data-attr-href] a link (both hidden when
 //                          empty); [data-live-empty="x"] shows when empty
 // [data-reload-while]    reloads the page once that JSON's status is no longer data-reload-value
 // [data-reload-s]        reloads the page every so many seconds (the public scoreboard)
@@ -37,7 +37,11 @@
         el.classList.add(cls);
         el.dataset.clsAdded = cls;
       }
-      if (el.dataset.attrAction) { el.setAttribute("action", get(item, el.dataset.attrAction) || ""); }
+      if (el.dataset.attrAction) {           // a form with no action (nothing to do on this row) is hidden
+        var action = get(item, el.dataset.attrAction) || "";
+        el.setAttribute("action", action);
+        el.hidden = !action;
+      }
       if (el.dataset.attrHref) {
         var href = get(item, el.dataset.attrHref) || "";
         el.setAttribute("href", href);

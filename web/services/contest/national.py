@@ -56,6 +56,33 @@ def check(competition: Competition, data: bytes) -> package.Verified:
                           stage=competition.stage.value, exam_sha256=competition.exam_sha256)
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What importing a verified package would do, before anything is written (the pages ask
+    the staff member to confirm with this in front of them)."""
+    verified: package.Verified
+    status: str                         # new, replaces, same, older
+    current: ResultImport | None        # the site's current import, if any
+
+
+def preview(competition: Competition, data: bytes) -> Preview:
+    """Verify `data` and say what importing it would do; `package.Refused` when it fails."""
+    got = check(competition, data)
+    same = db.session.scalar(select(ResultImport.id).where(
+        ResultImport.competition_id == competition.id, ResultImport.manifest_sha256 == got.manifest_sha256,
+        ResultImport.status != ImportStatus.REFUSED))
+    current = db.session.scalar(select(ResultImport).where(
+        ResultImport.competition_id == competition.id, ResultImport.site == got.header.site,
+        ResultImport.status == ImportStatus.CURRENT))
+    if same is not None:
+        status = "same"
+    elif current is None:
+        status = "new"
+    else:
+        status = "older" if current.exported_at >= got.header.exported_at else "replaces"
+    return Preview(got, status, current)
+
+
 def import_package(competition: Competition, data: bytes, filename: str = "", actor: str = "") -> Outcome:
     file_sha = package.sha256(data)
     try:
