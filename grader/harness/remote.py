@@ -18,6 +18,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 from . import protocol, rubric, wire
 
@@ -101,11 +102,15 @@ class Channel:
         """Start the candidate's process now, so a load error is named as one."""
         self._connect()
 
-    def request(self, request: dict, parts: list):
+    def request(self, request: dict, parts: list, marks: list | None = None):
+        """Send, wait, return the reply; `marks` gets the times the request was out and the
+        reply began to arrive (the harness's clock)."""
         rfd, wfd, _, exited = self._connect()
         try:
             wire.send(wfd, request, parts, self.spill)
-            header, reply_parts = wire.receive(rfd, self.spill)
+            if marks is not None:
+                marks.append(time.perf_counter())
+            header, reply_parts = wire.receive(rfd, self.spill, marks)
         except wire.Closed:
             text = exited()
             self.reset()
@@ -182,14 +187,23 @@ def _candidate_env() -> dict:
 class Remote:
     """An object in the candidate's process: attributes, calls, items, length."""
 
-    __slots__ = ("_channel", "_handle", "_label")
+    __slots__ = ("_channel", "_handle", "_label", "_own_s")
 
     def __init__(self, channel: Channel, handle: int | None, label: str):
         object.__setattr__(self, "_channel", channel)
         object.__setattr__(self, "_handle", handle)
         object.__setattr__(self, "_label", label)
+        object.__setattr__(self, "_own_s", 0.0)
+
+    def harness_seconds(self) -> float:
+        """Of the last call through this proxy, the time the harness spent on its own side:
+        encoding and writing the arguments, reading and decoding the value. `rubric.latency`
+        leaves it out; the candidate's side of the copying, and the wait, stay in."""
+        return self._own_s
 
     def _ask(self, op: str, *, name=None, args=(), kwargs=None):
+        t0 = time.perf_counter()
+        marks: list = []
         parts: list = []
         request = {"op": op}
         if self._handle is not None:
@@ -200,7 +214,14 @@ class Remote:
             to_handle = _handle_of
             request["args"] = wire.encode(list(args), parts, to_handle)
             request["kwargs"] = wire.encode(dict(kwargs or {}), parts, to_handle)
-        header, reply_parts = self._channel.request(request, parts)
+        header, reply_parts = self._channel.request(request, parts, marks)
+        try:
+            return self._value(header, reply_parts)
+        finally:
+            sent, arrived = marks
+            object.__setattr__(self, "_own_s", (sent - t0) + (time.perf_counter() - arrived))
+
+    def _value(self, header: dict, reply_parts: list):
         if "missing" in header:
             raise rubric.MissingName(str(header["missing"])[:80])
         if "raised" in header:

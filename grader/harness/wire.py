@@ -14,6 +14,7 @@ import json
 import math
 import os
 import struct
+import time
 from pathlib import PurePath
 
 MAX_MESSAGE = 512 * 1024 * 1024      # a frame this size is an attack or a bug, not a value
@@ -284,8 +285,12 @@ def _write_all(fd: int, data) -> None:
         view = view[n:]
 
 
-def receive(fd: int, spill: Spill | None = None) -> tuple[dict, list]:
+def receive(fd: int, spill: Spill | None = None, arrived: list | None = None) -> tuple[dict, list]:
+    """One message. `arrived` gets the perf_counter() of its first bytes: what follows is
+    this side's own copying, which a timing of the other side's work may leave out."""
     count, = struct.unpack("<I", _read_exact(fd, 4))
+    if arrived is not None:
+        arrived.append(time.perf_counter())
     if not 1 <= count <= MAX_PARTS:
         raise ProtocolError("malformed frame")
     raw = bytes(_read_exact(fd, 9 * count))
