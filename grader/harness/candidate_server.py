@@ -80,6 +80,8 @@ class Server:
             return target[args[0]]
         if op == "len":
             return len(target)
+        if op == "bool":
+            return bool(target)
         if op == "list":
             return list(target)
         if op == "repr":

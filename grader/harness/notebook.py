@@ -30,6 +30,7 @@ from .kernel_setup import FLOOD_ENAME
 from .tracebacks import error_line
 
 CELL_KEEP = 64 * 1024         # output kept per cell in the executed notebook
+HANDSHAKE_S = 30.0            # for the kernel to start serving the tests' calls
 TIMEOUT_ENAME = "CellTimeoutError"
 
 
@@ -156,14 +157,22 @@ async def _test_against_kernel(spec: dict, client, nb) -> str | None:
     wfd = None
     try:
         # the kernel opens `reply` for writing, says it is ready, then opens `request`
+        deadline = time.monotonic() + HANDSHAKE_S
         while not select.select([rfd], [], [], 0)[0]:
-            if serving.done():       # the cell ended without answering: say how
+            if serving.done() or time.monotonic() > deadline:     # no answer: say why
                 errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
                 said = f"{errors[-1].get('ename')}: {str(errors[-1].get('evalue'))[:200]}" if errors else "no answer"
-                return _ended(serving) or f"the kernel did not serve the tests ({said})"
+                return (_ended(serving) if serving.done() else None) or f"the kernel did not serve the tests ({said})"
             await asyncio.sleep(0.02)
         os.set_blocking(rfd, True)
-        wfd = os.open(request, os.O_WRONLY)
+        while wfd is None:
+            try:
+                wfd = os.open(request, os.O_WRONLY | os.O_NONBLOCK)   # ENXIO until the kernel reads
+            except OSError:
+                if serving.done() or time.monotonic() > deadline:
+                    return "the kernel did not serve the tests (it never read the requests)"
+                await asyncio.sleep(0.02)
+        os.set_blocking(wfd, True)
         killed: list = []
         channel = Channel(_kernel_start(rfd, wfd, _kernel_pid(client), killed), folder)
         rfd = wfd = None                 # the channel owns them now
@@ -174,13 +183,10 @@ async def _test_against_kernel(spec: dict, client, nb) -> str | None:
             return f"{type(exc).__name__}: {str(exc)[:200]}"
         finally:
             channel.close()
-        try:
-            await asyncio.wait_for(serving, 10)
-        except asyncio.TimeoutError:
-            return None
-        except DeadKernelError:
-            return None if killed else "died"
-        return None if killed else _ended(serving)
+        # every test has reported: how the serving cell ends no longer decides anything
+        # (a kernel that died during the tests made those tests fail with the reason)
+        await asyncio.wait([serving], timeout=5)
+        return None
     except DeadKernelError:
         return "died"
     finally:
@@ -190,6 +196,9 @@ async def _test_against_kernel(spec: dict, client, nb) -> str | None:
         nb.cells.pop()
         if not serving.done():
             serving.cancel()
+            await asyncio.wait([serving], timeout=5)
+        if serving.done() and not serving.cancelled():
+            serving.exception()       # retrieved: a DeadKernelError after the tests is not ours
 
 
 def _ended(serving) -> str | None:

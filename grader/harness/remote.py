@@ -184,6 +184,16 @@ def _candidate_env() -> dict:
     return env
 
 
+_harness_total = [0.0]
+
+
+def harness_seconds_total() -> float:
+    """The harness's own share of every call into the candidate's process so far: encoding and
+    writing arguments, reading and decoding values, on the harness's clock. `rubric.latency`
+    leaves it out of a timing; the candidate's side of the copying, and the wait, stay in."""
+    return _harness_total[0]
+
+
 class Remote:
     """An object in the candidate's process: attributes, calls, items, length."""
 
@@ -197,8 +207,7 @@ class Remote:
 
     def harness_seconds(self) -> float:
         """Of the last call through this proxy, the time the harness spent on its own side:
-        encoding and writing the arguments, reading and decoding the value. `rubric.latency`
-        leaves it out; the candidate's side of the copying, and the wait, stay in."""
+        encoding and writing the arguments, reading and decoding the value."""
         return self._own_s
 
     def _ask(self, op: str, *, name=None, args=(), kwargs=None):
@@ -219,7 +228,9 @@ class Remote:
             return self._value(header, reply_parts)
         finally:
             sent, arrived = marks
-            object.__setattr__(self, "_own_s", (sent - t0) + (time.perf_counter() - arrived))
+            own = (sent - t0) + (time.perf_counter() - arrived)
+            object.__setattr__(self, "_own_s", own)
+            _harness_total[0] += own
 
     def _value(self, header: dict, reply_parts: list):
         if "missing" in header:
@@ -245,6 +256,9 @@ class Remote:
 
     def __len__(self):
         return self._ask("len")
+
+    def __bool__(self):
+        return bool(self._ask("bool"))
 
     def __iter__(self):
         return iter(self._ask("list"))

@@ -195,30 +195,24 @@ def accuracy(predicted: dict, truth: dict, normalize=lambda s: s) -> float:
 def latency(fn, *args, repeat: int = 5, warmup: int = 1, statistic: str = "median") -> float:
     """Wall time of `fn(*args)` in seconds over `repeat` calls, after `warmup` untimed ones.
 
-    Taken here, in the harness's process. For the candidate's function (their code runs in
-    its own process) the harness's own copying of the arguments and the value is left out.
+    Taken here, in the harness's process. Of calls into the candidate's code (their own
+    process) the harness's own copying of arguments and values is left out, also when `fn`
+    wraps such calls.
 
     `statistic="min"` (best of N) measures what the code can do, not what the
     machine was doing: use it for short calls on a busy worker."""
-    own = _harness_share(fn)
+    from .remote import harness_seconds_total     # (remote imports this module)
     for _ in range(warmup):
         fn(*args)
     times = []
     for _ in range(max(1, repeat)):
+        own0 = harness_seconds_total()
         t0 = time.perf_counter()
         fn(*args)
-        times.append(time.perf_counter() - t0 - own())
+        elapsed = time.perf_counter() - t0
+        times.append(elapsed - (harness_seconds_total() - own0))
     times.sort()
     return times[0] if statistic == "min" else times[len(times) // 2]
-
-
-def _harness_share(fn):
-    """For the candidate's function (a proxy to their process), what of a call's time the harness
-    spent copying arguments and the value on its own side; nothing for a function that runs here."""
-    from .remote import Remote      # (remote imports this module)
-    if isinstance(fn, Remote):
-        return fn.harness_seconds
-    return lambda: 0.0
 
 
 def latency_limit(fn, reference, *args, absolute_s: float, relative: float = 3.0, repeat: int = 5,
