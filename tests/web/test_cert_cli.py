@@ -7,20 +7,13 @@ from click.testing import CliRunner
 
 from web.cli import main
 from web.services import passlist
-from web.storage.db import db
-from web.storage.models import Sitting
 
-from .certhelp import ids, new_sitting, pdf_text_and_qr, practical, register, theory
+from .certhelp import ids, pdf_text_and_qr, scored_sitting
 
 
 def test_list_and_zip_a_published_sitting(app, tmp_path):
     with app.app_context():
-        sid = new_sitting()
-        names = register(sid, [("甲 一", ids(1)[0]), ("乙 二", ids(1, start=3)[0])])
-        exam_id = db.session.get(Sitting, sid).exam_id
-        for uid in names.values():
-            theory(exam_id, uid, 80)
-            practical(exam_id, uid, 70)
+        sid = scored_sitting([("甲 一", ids(1)[0]), ("乙 二", ids(1, start=3)[0])], 80, 70)
     board = ["--instance", app.instance_path, "--database", app.config["SQLALCHEMY_DATABASE_URI"]]
     out = tmp_path / "all.zip"
     early = CliRunner().invoke(main, ["sitting", "zip", str(sid), "-o", str(out), "--public-url", "https://c.example/", *board])
