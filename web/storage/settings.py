@@ -94,6 +94,8 @@ def _from_env(app: Flask) -> None:
     for key in ("HEARTBEAT_S", "STALE_AFTER_S", "REPUBLISH_AFTER_S", "RETRY_DELAY_S", "JOB_MAX_ATTEMPTS"):
         if os.environ.get(f"PRACTICUM_{key}"):     # operators (and the fault tests) tune these per process
             app.config[key] = float(os.environ[f"PRACTICUM_{key}"])
+    if os.environ.get("PRACTICUM_CERT_ZIP_INLINE_MAX"):      # certificates a zip renders in the request
+        app.config["CERT_ZIP_INLINE_MAX"] = int(os.environ["PRACTICUM_CERT_ZIP_INLINE_MAX"])
     if os.environ.get("PRACTICUM_EXAM_ROOTS"):
         app.config["EXAM_ROOTS"] = os.environ["PRACTICUM_EXAM_ROOTS"].split(os.pathsep)
 
