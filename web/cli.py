@@ -267,6 +267,34 @@ def user_add(username, role, password, database_url, instance_path):
     click.echo(f"{role} {username} added")
 
 
+@user_command.command("password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--database", "database_url")
+@_instance_opt
+def user_password(username, password, database_url, instance_path):
+    """Reset a staff account's password: its sessions end and its failed sign-ins no longer count."""
+    from sqlalchemy import select
+
+    from .services.accounts import set_password
+    from .services.audit import record
+    from .storage.db import db, upgrade
+    from .storage.models import STAFF_ROLES, User
+
+    app = _app(instance_path, database_url)
+    upgrade(app)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None or user.role not in STAFF_ROLES:
+            raise click.UsageError(f"no staff account {username}")
+        try:
+            set_password(user, password)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        record("password_reset", user.username, actor_name="cli")
+    click.echo(f"password of {username} reset")
+
+
 @click.command("similarity")
 @click.argument("exam", metavar="EXAM")
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))

@@ -1,5 +1,5 @@
 """Staff review pages' text (artifacts in the browser, the original upload, a candidate's
-detail page for proctors) and the questions asked before certification actions, zh and en
+detail page for proctors) and the questions asked before certification actions and exam settings, zh and en
 (merged into `web.pages.i18n.CATALOGUE`)."""
 from __future__ import annotations
 
@@ -51,4 +51,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
                             "en": "Revoke certificate {number}? Verification will show it revoked, with the reason; this cannot be undone."},
     "confirm.cert_reveal": {"zh": "显示 {name} 的完整身份证号？此次查看将记录在审计日志中。",
                             "en": "Show the whole ID number of {name}? This viewing is recorded in the audit log."},
+    "confirm.exam_settings": {"zh": "保存「{exam}」的设置？考试时间、提交规则、计分规则和成绩公布会对所有考生立即生效。",
+                              "en": "Save the settings of “{exam}”? The window, the upload and counting rules and publication apply to every candidate at once."},
 }
