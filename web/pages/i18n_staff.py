@@ -245,6 +245,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                              "en": "Regrade every submission of task “{task}” in “{exam}”? The current results stay in the history."},
     "confirm.regrade_submission": {"zh": "重新评分提交 #{sid}（考生 {candidate}）？当前成绩保留在历史中。",
                                    "en": "Regrade submission #{sid} (candidate {candidate})? The current result stays in the history."},
+    "confirm.clear_throttle": {"zh": "清除考生 {number} {name} 的登录失败记录？该账号的登录等待立即取消（来自某个地址的等待不变）。",
+                               "en": "Clear the failed sign-ins of candidate {number} {name}? The account's wait ends at once (a wait on an address stays)."},
     "confirm.new_code": {"zh": "为考生 {number} {name} 发放新的一次性登录码？旧的登录码立即失效。",
                          "en": "Issue a new one-time code for candidate {number} {name}? The old code stops working at once."},
     "confirm.freeze": {"zh": "冻结「{exam}」的公开排行榜？公开页面将保持现在的排名，直到解冻（工作人员仍看到实时榜）。",
