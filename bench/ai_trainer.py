@@ -36,10 +36,13 @@ def prove(jobs: int | None) -> dict:
     t0 = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.monotonic() - t0
-    tail = (proc.stdout.strip().splitlines() or [""])[-1]
-    print(f"\nprove: exit {proc.returncode} in {wall:.1f} s   load {load_before:.2f} -> {common.loadavg():.2f}   {tail}")
+    lines = proc.stdout.strip().splitlines()
+    failed = [line for line in lines if line.startswith("FAIL")]   # with the reason prove gives
+    print(f"\nprove: exit {proc.returncode} in {wall:.1f} s   load {load_before:.2f} -> {common.loadavg():.2f}   "
+          f"{(lines or [''])[-1]}", *failed, sep="\n")
     return {"command": " ".join(cmd[1:]), "exit": proc.returncode, "wall_s": round(wall, 1),
-            "load_before": load_before, "load_after": common.loadavg(), "last_line": tail}
+            "load_before": load_before, "load_after": common.loadavg(), "failed": failed,
+            "stderr_tail": proc.stderr[-2000:] if proc.returncode else ""}
 
 
 def main() -> int:

@@ -37,7 +37,9 @@ NOMINAL_ROUND_S = 0.100   # one calibration round at speed 1.0
 MIN_FACTOR = 0.5          # a faster worker shrinks limits at most to half
 MAX_FACTOR = 3.0          # past this a worker is too slow to grade fairly
 SPEED_ENV = "PRACTICUM_WORKER_SPEED"
-CALIBRATION_LIMITS = Limits(wall_s=30.0, memory_mb=512, cpus=1.0, stdout_kb=64)
+# The workload stops itself after about BUDGET_S of rounds; the wall clock here only has to
+# cover start-up (importing numpy and OpenCV takes tens of seconds on a machine at load 12).
+CALIBRATION_LIMITS = Limits(wall_s=120.0, memory_mb=512, cpus=1.0, stdout_kb=64)
 
 
 @dataclass(frozen=True)

@@ -74,9 +74,10 @@ def test_prove_writes_the_reference_speed_at_the_top_of_the_manifest(tmp_path):
 def test_calibration_measures_a_plausible_speed(image_tag):
     measured = speed.calibrate(image_tag, parallel=2)
     assert measured.source == "calibrated"
-    assert measured.samples == 2 * 9
-    # speed 1.0 is a 2-core cloud machine at rest; anything that grades is within 20x of it
-    assert 0.05 < measured.speed < 20
+    # nine rounds per sandbox, fewer when a crowded machine passes the workload's time budget
+    assert 2 <= measured.samples <= 2 * 9
+    # speed 1.0 is a 2-core cloud machine at rest; a session machine at load 12 measured 0.034
+    assert 0.005 < measured.speed < 20
 
 
 # -- the same verdict on a slow and a fast worker ----------------------------------------
@@ -144,3 +145,12 @@ def test_grade_json_carries_the_worker_speed_and_factor(quick_proven, image_tag,
     assert data["time_scale"]["worker_speed"] == 0.8
     assert data["time_scale"]["factor"] == pytest.approx(1.25)
     assert data["tasks"][0]["limit_use"][0]["limit"] == "run"
+
+
+def test_a_machine_too_busy_for_nine_rounds_still_reports_what_it_measured(monkeypatch, capsys):
+    from grader.harness import calibrate as workload
+
+    monkeypatch.setattr(workload, "BUDGET_S", 0.0)   # as if the warm-up alone used the budget
+    assert workload.main() == 0
+    rounds = speed.parse_calibration(capsys.readouterr().out)
+    assert len(rounds) == 1 and rounds[0] > 0

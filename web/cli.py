@@ -6,6 +6,7 @@ nothing of the board:
     practicum worker     a grading process for the distributed mode (--board URL, a worker token)
     practicum worker-token create|revoke|list   worker machines' credentials (on the board machine)
     practicum db upgrade, practicum user add
+    practicum contest|results|sitting ...   competitions, results packages, certification sittings
 
 Every command imports what it needs when it runs: `practicum worker` loads the
 storage and grading layers only, never a page, template or catalogue.
@@ -267,6 +268,34 @@ def user_add(username, role, password, database_url, instance_path):
     click.echo(f"{role} {username} added")
 
 
+@user_command.command("password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--database", "database_url")
+@_instance_opt
+def user_password(username, password, database_url, instance_path):
+    """Reset a staff account's password: its sessions end and its failed sign-ins no longer count."""
+    from sqlalchemy import select
+
+    from .services.accounts import set_password
+    from .services.audit import record
+    from .storage.db import db, upgrade
+    from .storage.models import STAFF_ROLES, User
+
+    app = _app(instance_path, database_url)
+    upgrade(app)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None or user.role not in STAFF_ROLES:
+            raise click.UsageError(f"no staff account {username}")
+        try:
+            set_password(user, password)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        record("password_reset", user.username, actor_name="cli")
+    click.echo(f"password of {username} reset")
+
+
 @click.command("similarity")
 @click.argument("exam", metavar="EXAM")
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -406,6 +435,8 @@ main.add_command(_Lazy("contest", "web.cli_contest:contest_command",
                        "Competitions: teams, divisions, sites (docs/contest.md)."))
 main.add_command(_Lazy("results", "web.cli_contest:results_command",
                        "Signed results packages: a site exports, the national board verifies and imports."))
+main.add_command(_Lazy("sitting", "web.cli_sitting:sitting_command",
+                       "Certification sittings: list them, build a sitting's certificates zip (docs/certification.md)."))
 
 if __name__ == "__main__":
     main()

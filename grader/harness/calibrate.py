@@ -4,8 +4,11 @@
 
 The work is the mix the exams' own code does: OpenCV filters on a camera-sized
 picture, numpy array arithmetic and a plain Python loop. It runs `ROUNDS`
-times and prints one JSON line with each round's seconds; the host turns the
-median into a speed. The inputs are fixed (a seeded generator), so every
+times, or as many as fit in `BUDGET_S` on a slow or crowded machine (never fewer
+than one), and prints one JSON line with each round's seconds; the host turns
+the median into a speed. A machine so busy that nine rounds would outlast the
+sandbox's wall clock still reports what it measured, instead of a time limit
+that leaves the worker with no speed at all. The inputs are fixed (a seeded generator), so every
 machine does exactly the same work.
 """
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 import time
 
 ROUNDS = 9
+BUDGET_S = 12.0  # seconds of rounds at most (nine rounds take about one at speed 1.0)
 VERSION = 1     # bump when the work changes: speeds of different versions do not compare
 
 
@@ -52,8 +56,11 @@ def main() -> int:
 
     cv2.setNumThreads(1)   # one core's speed: each sandbox has its own CPU quota
     picture, matrix = _inputs()
+    start = time.perf_counter()
     one_round(picture, matrix)               # warm-up: first calls load code and caches
-    rounds = [round(one_round(picture, matrix), 5) for _ in range(ROUNDS)]
+    rounds = []
+    while len(rounds) < ROUNDS and (not rounds or time.perf_counter() - start < BUDGET_S):
+        rounds.append(round(one_round(picture, matrix), 5))
     print(json.dumps({"version": VERSION, "round_s": rounds}))
     return 0
 

@@ -235,6 +235,26 @@ def login_staff(page, username: str, password: str = STAFF_PASSWORD, *, expect: 
         page.wait_for_url(expect)
 
 
+def staff_page(new_page, role: str = "examiner"):
+    """A new page signed in with that staff role's account."""
+    page = new_page()
+    page.goto("/login/staff")
+    login_staff(page, STAFF[role])
+    return page
+
+
+def upload_from_exam_page(page, task: str, path) -> int:
+    """Open the exam page, choose `path` for the task and press Upload: the submission id."""
+    page.goto("/exam")
+    card = page.locator(f"#task-{task}")
+    card.locator("input[type=file]").set_input_files(str(path))
+    with page.expect_navigation():
+        card.locator("button[type=submit]").click()
+    m = re.search(r"/submissions/(\d+)", page.url)
+    assert m, page.url
+    return int(m.group(1))
+
+
 def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,11 +38,11 @@ class CertBoard:
     log: list[str]
 
 
-def _start(args: list[str], instance: Path) -> tuple[subprocess.Popen, str, list[str]]:
+def _start(args: list[str], instance: Path, **env: str) -> tuple[subprocess.Popen, str, list[str]]:
     proc = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", "0",
                              "--workers", "0", "--instance", str(instance), *args],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", **env})
     log: list[str] = []
     ready, found = threading.Event(), {}
     pump = threading.Thread(target=_pump, args=(proc.stdout, log, ready, found), daemon=True)
@@ -85,7 +86,8 @@ def cert_board(tmp_path_factory):
             certhelp.practical(exam_id, names[name], pr)
         db.session.remove()
         db.engine.dispose()
-    proc, url, log = _start(["--exam", str(EDGE), "--insecure-cookies"], instance)
+    # a zip of more than one certificate is built in the background, as a large sitting's is
+    proc, url, log = _start(["--exam", str(EDGE), "--insecure-cookies"], instance, PRACTICUM_CERT_ZIP_INLINE_MAX="1")
     yield CertBoard(url, sid, proc, log)
     _stop(proc)
 
@@ -133,6 +135,15 @@ def test_publish_download_scan_and_verify(cert_board, browser):
     flat = text.replace("\r", "").replace("\n", "")
     assert "欧阳 娜娜" in flat and number in flat
     assert qr.startswith(f"{cert_board.url}/verify/{number}?t="), qr
+
+    # all certificates: the link shows the background build's progress, then the download starts by itself
+    numbers = sorted(f"{n}.pdf" for n in examiner.locator("a.cert-link").all_inner_texts())
+    with examiner.expect_download(timeout=600_000) as info:
+        examiner.locator("p.downloads a").first.click()
+        assert "正在后台生成证书" in examiner.locator("#zip-state").inner_text()
+    with zipfile.ZipFile(info.value.path()) as z:
+        assert sorted(z.namelist()) == numbers and len(numbers) == 2
+    examiner.goto(f"/staff/cert/{cert_board.sitting_id}")
 
     visitor = _page(browser, cert_board.url)          # its own cookies: never signed in
     visitor.goto(qr)

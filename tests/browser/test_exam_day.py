@@ -3,27 +3,16 @@ which submission counts, the candidate kit, refused uploads, intake pushed live,
 wording, the public scoreboard's privacy."""
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
 
-from .conftest import CANDIDATES, GRADE_TIMEOUT_S, NAMES, REPO, STAFF, login_candidate, login_staff, screenshot
+from .conftest import CANDIDATES, GRADE_TIMEOUT_S, NAMES, REPO, login_candidate, screenshot, staff_page
+from .conftest import upload_from_exam_page as upload
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 SOLUTIONS = REPO / "reference_solutions" / "demo"
-
-
-def upload(page, task: str, path) -> int:
-    page.goto("/exam")
-    card = page.locator(f"#task-{task}")
-    card.locator("input[type=file]").set_input_files(str(path))
-    with page.expect_navigation():
-        card.locator("button[type=submit]").click()
-    m = re.search(r"/submissions/(\d+)", page.url)
-    assert m, page.url
-    return int(m.group(1))
 
 
 def wait_graded(page, sid: int) -> None:
@@ -31,13 +20,6 @@ def wait_graded(page, sid: int) -> None:
     while page.request.get(f"/submissions/{sid}/status").json()["status"] != "graded":
         assert time.monotonic() < deadline, f"submission {sid} not graded"
         time.sleep(0.25)
-
-
-def staff_page(new_page, role: str = "examiner"):
-    page = new_page()
-    page.goto("/login/staff")
-    login_staff(page, STAFF[role])
-    return page
 
 
 def set_count_policy(page, exam_id: int, value: str) -> None:

@@ -1,10 +1,11 @@
 """Exam-day intake in real Chromium: a proctor's pause reaches an open candidate page over its
-event stream (no reload), and an upload over the size limit gets the refusal page."""
+event stream (no reload), an upload over the size limit gets the refusal page, and a script
+saved in GBK is graded with a note saying it was converted."""
 from __future__ import annotations
 
 import pytest
 
-from .conftest import STAFF, login_candidate, login_staff, screenshot
+from .conftest import GRADE_TIMEOUT_S, REPO, STAFF, login_candidate, login_staff, screenshot, upload_from_exam_page
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -70,3 +71,18 @@ def test_an_upload_over_the_limit_is_refused_with_the_limit_and_a_way_back(new_p
     assert cand.url.endswith("/exam#task-fast")
     cand.goto("/submissions")                      # the refusal is on record, with its size
     assert cand.locator(".badge.status-rejected").count() == 1
+
+
+def test_a_script_saved_in_gbk_is_graded_with_a_note_in_the_feedback(new_page, board, tmp_path):
+    reference = (REPO / "reference_solutions" / "demo" / "full" / "shapes.py").read_text(encoding="utf-8")
+    gbk = tmp_path / "shapes.py"                      # what Notepad on Chinese Windows saves
+    gbk.write_bytes(("# 形状分类：先看圆度，再数轮廓的角\n" + reference).encode("gbk"))
+    cand = new_page()
+    login_candidate(cand, *board.take_candidate())
+    sid = upload_from_exam_page(cand, "shapes", gbk)
+    cand.locator("p.score").wait_for(timeout=GRADE_TIMEOUT_S * 1000)     # the receipt reloads itself once graded
+    assert f"/submissions/{sid}" in cand.url
+    assert cand.locator("p.score strong").inner_text() == "5"              # graded as the reference it is
+    message = cand.locator("p.message").inner_text()
+    assert "shapes.py 以 GBK / GB18030 编码保存，评分时已转换为 UTF-8" in message, message
+    screenshot(cand, "candidate-gbk-note", full_page=False)

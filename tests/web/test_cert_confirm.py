@@ -78,3 +78,21 @@ def test_showing_a_whole_id_number_asks_first(app, signed_in):
         assert not list(db.session.scalars(select(AuditLog).where(AuditLog.action == "id_number_view")))
     shown = ask_then_confirm(admin, f"/staff/cert/people/{pid}/reveal", expect="Show the whole ID number")
     assert PEOPLE[0] in shown.get_data(as_text=True)
+
+
+def test_saving_exam_settings_asks_first(app, signed_in, exam):
+    from web.storage.models import Exam
+    examiner = signed_in("examiner")
+    examiner.set_lang("en")
+    assert 'data-confirm="Save the settings of “Demo exam: image processing basics”?' in \
+        examiner.get(f"/staff/exams/{exam}").get_data(as_text=True)
+    form = {"window_start": "", "window_end": "", "attempt_limit": "3", "min_interval_s": "0",
+            "count_policy": "best", "count_deadline": "", "board_privacy": "masked"}
+    examiner.post(f"/staff/exams/{exam}", form, confirm=False)
+    with app.app_context():
+        assert db.session.get(Exam, exam).attempt_limit is None                  # asked, nothing saved
+    done = ask_then_confirm(examiner, f"/staff/exams/{exam}", form, expect="apply to every candidate at once")
+    assert done.status_code == 303
+    with app.app_context():
+        row = db.session.get(Exam, exam)
+        assert row.attempt_limit == 3 and row.count_policy == "best"

@@ -273,3 +273,52 @@ def test_worker_token_commands(app, tmp_path):
     with app.app_context():
         assert worker_tokens.verify(secret) is None
     assert "revoked" in CliRunner().invoke(main, ["worker-token", "list", *instance]).output
+
+
+def test_the_proctor_revokes_a_token_from_the_worker_table(app, token, job, exam, signed_in, candidate):
+    w = Worker(app.test_client(), token("room-3"), "room3:77")
+    w.register([job["queue"]])
+    proctor = signed_in("proctor")
+    proctor.set_lang("en")
+    [row] = proctor.get(f"/staff/proctor/{exam}/state.json").get_json()["workers"]
+    assert row["token_text"] == "room-3" and row["revoke_url"]
+    assert "room-3" in proctor.get(f"/staff/proctor/{exam}").get_data(as_text=True)
+    assert candidate.post(row["revoke_url"]).status_code in (302, 403)         # floor staff only
+    asked = proctor.post(row["revoke_url"], confirm=False)                      # asked first, nothing done
+    assert asked.status_code == 200 and "Revoke worker token room-3?" in asked.get_data(as_text=True)
+    assert w.register([job["queue"]]).status_code == 200
+    assert proctor.post(row["revoke_url"], csrf=False).status_code == 400       # CSRF holds
+    done = proctor.post(row["revoke_url"])
+    assert done.status_code == 303 and "revoked=room-3" in done.headers["Location"]
+    assert "Worker token room-3 revoked" in proctor.get(done.headers["Location"]).get_data(as_text=True)
+    assert w.register([job["queue"]]).status_code == 401 and w.claim(job["job"]).status_code == 401
+    [row] = proctor.get(f"/staff/proctor/{exam}/state.json").get_json()["workers"]
+    assert row["token_text"] == "room-3 (revoked)" and row["revoke_url"] == ""
+    with app.app_context():
+        [audit] = db.session.scalars(select(AuditLog).where(AuditLog.action == "worker_token_revoked"))
+        assert (audit.target, audit.actor) == ("room-3", "proctor1")
+        assert worker_tokens.by_name("room-3").revoked_by == "proctor1"
+
+
+def test_a_restarted_board_gives_workers_a_beat_before_it_reaps(app, token, job):
+    """Workers heartbeat through the board: while it restarted none got through. Its
+    housekeeping waits STALE_AFTER_S after its start before taking jobs back."""
+    import time
+    from datetime import timedelta
+
+    from web.grading.node import Node
+    from web.storage.db import utcnow
+    w = Worker(app.test_client(), token("w"), "w:1")
+    w.register([job["queue"]])
+    w.claim(job["job"])
+    with app.app_context():
+        db.session.get(Job, job["job"]).heartbeat_at = utcnow() - timedelta(seconds=2 * app.config["STALE_AFTER_S"])
+        db.session.commit()
+    board = Node(app, 0, [], "board", reap_from=time.monotonic() + 3600)    # just started
+    board.tick()
+    with app.app_context():
+        assert db.session.get(Job, job["job"]).status is JobStatus.RUNNING
+    board.reap_from = 0.0                                                     # the grace is over
+    board.tick()
+    with app.app_context():
+        assert db.session.get(Job, job["job"]).status is JobStatus.QUEUED

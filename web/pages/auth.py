@@ -2,8 +2,8 @@
 
 Candidates sign in with their candidate number and one-time code (used up on
 success); staff with a password. Both forms go through `_sign_in`: every login,
-failed or not, is audited. Too many failures for one account lock it for a while
-(`web.pages.throttle`). Who is signed in and what they may open: `web.pages.policy`.
+failed or not, is audited. Repeated failures slow further attempts from the same address
+and, briefly, for the same account, but never lock anyone out (`web.pages.throttle`). Who is signed in and what they may open: `web.pages.policy`.
 """
 from __future__ import annotations
 

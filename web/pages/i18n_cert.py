@@ -144,5 +144,5 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "verify.sitting": {"zh": "考核批次", "en": "Sitting"},
     "verify.issued": {"zh": "发证日期", "en": "Issued"},
     "verify.json": {"zh": "JSON 格式", "en": "as JSON"},
-    "verify.throttled": {"zh": "查询过于频繁，请稍后再试。", "en": "Too many look-ups; try again in a minute."},
+    "verify.throttled": {"zh": "查询过于频繁，请 {wait}后再试。", "en": "Too many look-ups; try again in {wait}."},
 }

@@ -1,5 +1,5 @@
 """Staff review pages' text (artifacts in the browser, the original upload, a candidate's
-detail page for proctors) and the questions asked before certification actions, zh and en
+detail page for proctors) and the questions asked before certification actions and exam settings, zh and en
 (merged into `web.pages.i18n.CATALOGUE`)."""
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "pcand.login": {"zh": "登录", "en": "signed in"},
     "pcand.login_failed": {"zh": "登录失败", "en": "sign-in failed"},
     "pcand.logout": {"zh": "退出", "en": "signed out"},
+    "pcand.login_throttled": {"zh": "失败过多，该账号须等待", "en": "too many failures: the account waits"},
+    "pcand.throttle_cleared": {"zh": "登录失败记录已清除", "en": "failed sign-ins cleared"},
     "pcand.ip": {"zh": "地址", "en": "Address"},
     # confirmations before certification actions (web/pages/confirm.py)
     "confirm.cert_publish": {"zh": "发布「{sitting}」的合格名单？合格者将获得证书编号，发布后名单不能再修改。",
@@ -51,4 +53,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
                             "en": "Revoke certificate {number}? Verification will show it revoked, with the reason; this cannot be undone."},
     "confirm.cert_reveal": {"zh": "显示 {name} 的完整身份证号？此次查看将记录在审计日志中。",
                             "en": "Show the whole ID number of {name}? This viewing is recorded in the audit log."},
+    "confirm.exam_settings": {"zh": "保存「{exam}」的设置？考试时间、提交规则、计分规则和成绩公布会对所有考生立即生效。",
+                              "en": "Save the settings of “{exam}”? The window, the upload and counting rules and publication apply to every candidate at once."},
 }

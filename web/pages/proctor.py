@@ -11,11 +11,11 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 
-from ..services import candidate_record, disk, exams, monitor
+from ..services import candidate_record, disk, exams, monitor, worker_tokens
 from ..services.cancel import cancel_job
 from ..services.clock import epoch_ms
 from ..storage.db import db
-from ..storage.models import Exam, Job, Submission
+from ..storage.models import Exam, Job, Submission, WorkerToken
 from .confirm import ask
 from .i18n import get_lang, local, t
 from .labels import task_title
@@ -53,7 +53,7 @@ def gather(exam: Exam) -> dict:
             "running": [{**asdict(j), "elapsed": _span(j.elapsed_s), "task_title": task_title(by_key.get(j.exam), j.task),
                          "exam_title": by_key[j.exam].title(get_lang()) if j.exam in by_key else j.exam,
                          "cancel_url": url_for("proctor.cancel", job_id=j.job_id)} for j in running],
-            "workers": None if workers is None else [asdict(w) for w in workers],
+            "workers": None if workers is None else [worker_json(exam, w) for w in workers],
             "alerts": [alert_json(level, key, params)
                        for level, key, params in monitor.alerts(verdicts, running, workers, depth, fault_lines)
                        + store_alerts(usage)],
@@ -77,6 +77,13 @@ def disk_json(usage: disk.DiskUsage) -> dict:
     return {"text": t("proctor.disk", used=disk.human(usage.used), total=disk.human(usage.total),
                       free=disk.human(usage.free), percent=f"{usage.free_percent:.1f}", board=disk.human(usage.board)),
             "free_percent": round(usage.free_percent, 1)}
+
+
+def worker_json(exam: Exam, w: monitor.WorkerLine) -> dict:
+    """A worker row; one reaching the board with a live token gets the revoke button."""
+    live = w.token_id is not None and not w.token_revoked
+    return {**asdict(w), "token_text": f"{w.token} ({t('proctor.revoked')})" if w.token_revoked else w.token,
+            "revoke_url": url_for("proctor.revoke_token", exam_id=exam.id, token_id=w.token_id) if live else ""}
 
 
 def cause_text(cause: str) -> str:
@@ -173,3 +180,16 @@ def cancel(job_id: int):
     done = cancel_job(job_id)
     audit("job_cancel", str(job_id), was=done.was.value if done.was else None, killed=done.killed, error=done.error)
     return redirect(url_for("proctor.dashboard", exam_id=exam_id, cancelled=job_id if done.was else None), 303)
+
+
+@bp.post("/<int:exam_id>/worker-tokens/<int:token_id>/revoke")
+def revoke_token(exam_id: int, token_id: int):
+    """Revoke a worker machine's token: refused from its next call on (its jobs are reaped and
+    graded elsewhere). Made again only on the board machine (`practicum worker-token create`)."""
+    exam = _exam(exam_id)
+    row = db.session.get(WorkerToken, token_id) or abort(404)
+    if (page := ask("confirm.revoke_token", name=row.name)) is not None:
+        return page
+    worker_tokens.revoke(row.id, actor=g.user.username)
+    audit("worker_token_revoked", row.name)
+    return redirect(url_for("proctor.dashboard", exam_id=exam.id, revoked=row.name), 303)

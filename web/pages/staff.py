@@ -14,8 +14,9 @@ from ..services import accounts, counting, exams, privacy, roster
 from ..services import audit as audit_log
 from ..storage.db import db
 from ..storage.models import STAFF_ROLES, Exam, Role, Submission, User
+from . import throttle
 from .confirm import ask
-from .i18n import form_value, parse_local, t
+from .i18n import form_value, get_lang, parse_local, t
 from .policy import EXAMINERS, FLOOR, audit, check_role, roles_required
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -33,6 +34,7 @@ def candidates():
     counts = dict(db.session.execute(select(Submission.candidate_id, func.count(Submission.id))
                                      .group_by(Submission.candidate_id)).all())
     return render_template("staff/candidates.html", users=users, counts=counts,
+                           failures=throttle.failures([u.username for u in users]),
                            exams=exams.all_exams(), exam_id=exam_id)
 
 
@@ -62,12 +64,17 @@ def roster_import():
     return render_template("staff/codes.html", issued=issued, exam=exam)
 
 
-@bp.post("/candidates/<int:uid>/code")
-@roles_required(*FLOOR)
-def new_code(uid: int):
+def _candidate(uid: int) -> User:
     user = db.session.get(User, uid)
     if user is None or user.role is not Role.CANDIDATE:
         abort(404)
+    return user
+
+
+@bp.post("/candidates/<int:uid>/code")
+@roles_required(*FLOOR)
+def new_code(uid: int):
+    user = _candidate(uid)
     if (page := ask("confirm.new_code", number=user.username, name=user.name)) is not None:
         return page
     code = accounts.issue_code(user)
@@ -75,6 +82,19 @@ def new_code(uid: int):
     audit("code_reset", user.username)
     return render_template("staff/codes.html", exam=user.exam,
                            issued=[accounts.IssuedCode(user.id, user.username, user.name, user.seat, code)])
+
+
+@bp.post("/candidates/<int:uid>/throttle")
+@roles_required(*FLOOR)
+def clear_throttle(uid: int):
+    """Forget the account's failed sign-ins (someone guessed its number): its wait ends at once."""
+    user = _candidate(uid)
+    if (page := ask("confirm.clear_throttle", number=user.username, name=user.name)) is not None:
+        return page
+    counted = throttle.failures([user.username]).get(user.username, 0)
+    throttle.clear_account(user.username)
+    audit("throttle_cleared", user.username, failures=counted)
+    return redirect(url_for("staff.candidates", exam=request.args.get("exam", type=int)), 303)
 
 
 @bp.get("/exams")
@@ -103,6 +123,9 @@ def exam_settings(exam_id: int):
         except ValueError:
             error = t("exam_settings.invalid")
         else:
+            # exam-wide: the window, the rules and the counting apply to every candidate at once
+            if (page := ask("confirm.exam_settings", exam=exam.title(get_lang()))) is not None:
+                return page
             before = _settings(exam)
             exam.window_start, exam.window_end = start, end
             exam.attempt_limit, exam.min_interval_s = limit, interval

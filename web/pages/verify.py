@@ -1,7 +1,7 @@
 """The public certificate verification pages: `/verify` (a form), `/verify/<number>` (the
 answer, for the number plus the holder's name, or the QR code's token) and
-`/verify/<number>.json` (the same answer for other systems). No sign-in; rate-limited per
-address (`throttle.py`, VERIFY_RATE_LIMIT)."""
+`/verify/<number>.json` (the same answer for other systems). No sign-in; slowed per address
+(`throttle.py`: VERIFY_PER_ADDRESS for look-ups that find nothing, VERIFY_RATE_LIMIT for all)."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for

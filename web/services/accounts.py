@@ -66,6 +66,21 @@ def consume_code(number: str, code: str) -> User | None:
     return user
 
 
+def credential_version(username: str) -> int | None:
+    """The account's `session_version`, which a new code or password bumps; None: no such account.
+    The sign-in throttle keys an account's failures by it, so new credentials start afresh."""
+    return db.session.scalar(select(User.session_version).where(User.username == username.strip()))
+
+
+def set_password(user: User, password: str) -> None:
+    """A new staff password (a reset): ends the user's sessions and their failed sign-ins count."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1
+    db.session.commit()
+
+
 def check_password(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.username == username.strip(), User.active.is_(True)))
     if user is None or user.role not in STAFF_ROLES or not user.password_hash:

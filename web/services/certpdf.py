@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +25,7 @@ from .certificates import LEVEL_NAMES, CertificateView
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _env = None
+_fonts = threading.local()
 
 
 def verify_url(base_url: str, number: str, token: str | None = None) -> str:
@@ -56,7 +58,11 @@ def html(view: CertificateView, base_url: str) -> str:
 def render(view: CertificateView, base_url: str) -> bytes:
     import weasyprint   # only where a certificate is rendered: ~0.6 s to import
 
-    return weasyprint.HTML(string=html(view, base_url), base_url=str(TEMPLATES)).write_pdf()
+    fonts = getattr(_fonts, "config", None)
+    if fonts is None:   # one per thread (Pango's font maps are not shared between threads): ~7 % a page
+        from weasyprint.text.fonts import FontConfiguration
+        fonts = _fonts.config = FontConfiguration()
+    return weasyprint.HTML(string=html(view, base_url), base_url=str(TEMPLATES)).write_pdf(font_config=fonts)
 
 
 def filename(view: CertificateView) -> str:
@@ -82,6 +88,7 @@ def write_zip(views: list[CertificateView], base_url: str, out: Path, *, workers
     workers = workers or min(4, os.cpu_count() or 1)
     out = Path(out)
     part = out.with_name(out.name + ".part")
+    chunk = max(1, min(chunk, -(-len(views) // workers)))     # every worker busy, even for a few
     chunks = [(views[i:i + chunk], base_url) for i in range(0, len(views), chunk)]
     done = 0
     with zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as zf:   # PDFs are compressed already

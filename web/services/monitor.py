@@ -58,6 +58,9 @@ class WorkerLine:
     speed: float | None = None        # measured at its start (grader/speed.py), 1.0 = reference machine
     too_slow: bool = False            # an exam here would need a larger factor than the clamp allows
     speed_text: str = ""              # "1.01", "0.22 ⚠" (too slow), "" before it measured
+    token_id: int | None = None       # the worker token it reaches the board with (None: the board's own)
+    token: str = ""                   # that token's name
+    token_revoked: bool = False
 
 
 def candidate_lines(exam_id: int, which: str = "all", offset: int = 0,
@@ -227,7 +230,9 @@ def workers(late_s: float, critical_s: float, running: list[RunningJob] | None =
         n_busy = w.busy if busy is None else busy.get(w.name, 0)
         out.append(WorkerLine(w.name, w.host, image, w.mode, f"{n_busy}/{w.slots}", round(silent, 1),
                               w.done, w.failed, level, w.speed, too_slow,
-                              "" if w.speed is None else f"{w.speed:.2f}" + (" ⚠" if too_slow else "")))
+                              "" if w.speed is None else f"{w.speed:.2f}" + (" ⚠" if too_slow else ""),
+                              w.token_id, w.token.name if w.token else "",
+                              bool(w.token and w.token.revoked_at is not None)))
     return out
 
 

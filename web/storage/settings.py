@@ -53,10 +53,13 @@ def defaults(instance: Path) -> dict:
         "DISK_CRITICAL_FREE_PERCENT": 5.0,              # ... and alarmed
         "DISK_CACHE_S": 60.0,                           # the board's folders are measured this often
         "PUBLIC_URL": None,                             # base of certificates' verification URLs (QR); None: the request's
-        "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address
+        "VERIFY_RATE_LIMIT": "30 per minute",           # public certificate look-ups, per address (every one)
         "CERT_ZIP_INLINE_MAX": 40,                      # certificates a zip download renders in the request; more: background
-        "LOGIN_MAX_FAILURES": 10,                       # per account, in LOGIN_WINDOW_S
-        "LOGIN_WINDOW_S": 900,
+        # growing delays after failures (web/pages/throttle.py): `free` failures, then first_s doubling up
+        # to max_s, counted from the last failure; a record is forgotten forget_s after its last failure
+        "LOGIN_PER_ADDRESS": {"free": 5, "first_s": 2, "max_s": 900, "forget_s": 3600},
+        "LOGIN_PER_ACCOUNT": {"free": 10, "first_s": 2, "max_s": 30, "forget_s": 3600},   # short: never a lock-out
+        "VERIFY_PER_ADDRESS": {"free": 10, "first_s": 2, "max_s": 900, "forget_s": 3600},  # look-ups finding nothing
         "MAX_CONTENT_LENGTH": 80 * 1024 * 1024,         # any request body; uploads stop at UPLOAD_MAX_BYTES
         "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,           # one candidate upload: over it nothing is kept
         "UPLOAD_FORM_SLACK_BYTES": 64 * 1024,           # multipart framing and the CSRF token around the file
@@ -91,6 +94,8 @@ def _from_env(app: Flask) -> None:
     for key in ("HEARTBEAT_S", "STALE_AFTER_S", "REPUBLISH_AFTER_S", "RETRY_DELAY_S", "JOB_MAX_ATTEMPTS"):
         if os.environ.get(f"PRACTICUM_{key}"):     # operators (and the fault tests) tune these per process
             app.config[key] = float(os.environ[f"PRACTICUM_{key}"])
+    if os.environ.get("PRACTICUM_CERT_ZIP_INLINE_MAX"):      # certificates a zip renders in the request
+        app.config["CERT_ZIP_INLINE_MAX"] = int(os.environ["PRACTICUM_CERT_ZIP_INLINE_MAX"])
     if os.environ.get("PRACTICUM_EXAM_ROOTS"):
         app.config["EXAM_ROOTS"] = os.environ["PRACTICUM_EXAM_ROOTS"].split(os.pathsep)
 

@@ -5,6 +5,7 @@ out/{public,hidden}/images/*.png       conveyor pictures, some faulty
 out/{public,hidden}/audio/*.wav        digit recordings, some faulty
 out/public/sample_answer/              the samples' rejected.csv and cleaning_log.json
 out/answers/truth.json                 the hidden set: every item, and the fault of each faulty one
+out/answers/log.json                   its right cleaning log
 
 Faults, at most one per item, planted so that the statement's rules find them with room:
 text   empty (blank or spaces), duplicate (an earlier line again, maybe with spaces around it),
@@ -191,6 +192,7 @@ def generate(out: Path, rng) -> None:
     sample = draw(rng, out / "public", 24, 12, 12, 1)
     hidden = draw(rng, out / "hidden", 64, 36, 32, 3)
     (out / "answers" / "truth.json").write_text(json.dumps(hidden, ensure_ascii=False, indent=0), encoding="utf-8")
+    (out / "answers" / "log.json").write_text(json.dumps(log_of(hidden), indent=1) + "\n")
     answer = out / "public" / "sample_answer"
     answer.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()

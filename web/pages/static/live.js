@@ -5,10 +5,11 @@
 //   [data-live="a.b"]      text of state.a.b
 //   [data-live-rows="x"]   rows rebuilt from state.x with <template id="row-x">, whose
 //                          [data-f] get text, [data-cls-field]/[data-cls-prefix] a class,
-//                          [data-attr-action] a form action, [data-attr-href] a link (hidden when
+//                          [data-attr-action] a form action, [data-attr-href] a link (both hidden when
 //                          empty); [data-live-empty="x"] shows when empty
 // [data-reload-while]    reloads the page once that JSON's status is no longer data-reload-value
 // [data-reload-s]        reloads the page every so many seconds (the public scoreboard)
+// [data-board-events]    reloads it at once when its freeze changes from data-frozen-ms (SSE)
 (function () {
   "use strict";
 
@@ -37,7 +38,11 @@
         el.classList.add(cls);
         el.dataset.clsAdded = cls;
       }
-      if (el.dataset.attrAction) { el.setAttribute("action", get(item, el.dataset.attrAction) || ""); }
+      if (el.dataset.attrAction) {           // a form with no action (nothing to do on this row) is hidden
+        var action = get(item, el.dataset.attrAction) || "";
+        el.setAttribute("action", action);
+        el.hidden = !action;
+      }
       if (el.dataset.attrHref) {
         var href = get(item, el.dataset.attrHref) || "";
         el.setAttribute("href", href);
@@ -99,6 +104,21 @@
       }).catch(function () { setTimeout(check, wait * 2); });
     };
     setTimeout(check, wait);
+  }
+
+  // a public scoreboard reloads as soon as it is frozen, refrozen or unfrozen (pushed over SSE)
+  var board = document.querySelector("[data-board-events]");
+  if (board && window.EventSource) {
+    var boardSource = new EventSource(board.dataset.boardEvents);
+    boardSource.addEventListener("board", function (ev) {
+      var data;
+      try { data = JSON.parse(ev.data); } catch (e) { return; }
+      var shown = board.dataset.frozenMs || "";
+      if ((data.frozen_ms == null ? "" : String(data.frozen_ms)) !== shown) {
+        boardSource.close();
+        location.reload();
+      }
+    });
   }
 
   var reloader = document.querySelector("[data-reload-s]");

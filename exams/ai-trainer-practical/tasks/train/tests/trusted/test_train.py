@@ -88,13 +88,19 @@ class Judged:
                 return [v.decode() if isinstance(v, bytes) else str(v) for v in value]
             return [str(classes[int(v)]) if 0 <= int(v) < len(classes) else "?" for v in value]
 
+        def checked(x):
+            try:
+                return predict(x)
+            except Exception as exc:   # onnxruntime's errors, a bad output
+                reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+                rubric.fail(f"the model does not run on {len(x)} pictures: {reason}",
+                            zh=f"模型无法在 {len(x)} 张图片上运行：{reason}")
+
         try:
-            predict(self.test_x[:2])
-        except Exception as exc:   # onnxruntime's errors, a bad output
-            reason = " ".join(str(exc).split())[:160] or type(exc).__name__
-            return None, {"en": f"the model does not run on two pictures: {reason}",
-                          "zh": f"模型无法在两张图片上运行：{reason}"}
-        return predict, None
+            checked(self.test_x[:2])
+        except rubric.Fail as exc:
+            return None, exc.texts
+        return checked, None
 
     def test_side(self):
         """(names, true classes, predicted classes) of the candidate's test split."""
