@@ -161,3 +161,15 @@ def test_a_proctor_opens_a_candidates_page_from_the_dashboard(app, candidate, si
     assert f'href="/staff/examiner/submissions/{second}"' in examiner.get(url).get_data(as_text=True)
     assert proctor.get(f"/staff/proctor/{exam}/candidates/999").status_code == 404
     assert again.get(url).status_code == 403
+
+
+def test_the_examiners_submission_page_names_checks_in_the_readers_language(app, candidate, signed_in, exam):
+    from .test_examiner import shapes_tests
+    sid = submission_id(candidate.upload("shapes", SHAPES_PATH))
+    grade_by_hand(app, sid, 3.0, tests=shapes_tests(2.0))
+    examiner = signed_in("examiner")
+    examiner.set_lang("zh")
+    page = examiner.get(f"/staff/examiner/submissions/{sid}").get_data(as_text=True)
+    assert "评分图片上的分类准确率" in page and "test_accuracy" in page       # the package's zh: title
+    examiner.set_lang("en")
+    assert "评分图片上的分类准确率" not in examiner.get(f"/staff/examiner/submissions/{sid}").get_data(as_text=True)
