@@ -150,6 +150,10 @@ def test_staff_clear_the_account_from_the_candidate_list_confirmed_and_audited(a
     [row] = audit_rows(app, "throttle_cleared")
     assert row.target == "2024001" and row.actor == "proctor1" and row.details["failures"] == 10
     assert from_address(app, OWNER).login_candidate("2024001", codes["2024001"]).status_code == 302
+    with app.app_context():
+        exam_id = db.session.scalar(select(User.exam_id).where(User.username == "2024001"))
+    record = text(proctor.get(f"/staff/proctor/{exam_id}/candidates/{uid(app, '2024001')}"))
+    assert "失败过多，该账号须等待" in record and "登录失败记录已清除" in record   # on the proctor's page too
 
 
 def test_candidates_cannot_clear_a_counter(app, clock, candidate):
@@ -213,14 +217,14 @@ def test_the_look_up_ceiling_states_its_wait_and_is_audited_once(app, clock):
     assert row.details["scope"] == "ceiling"
 
 
-def test_board_processes_count_together_through_redis(tmp_path, redis_url):
+def test_board_processes_count_together_through_redis(tmp_path, redis_url, redis_server):
     """The distributed mode: two board processes on one Redis and one database see one count."""
     cfg = {"INSTANCE_PATH": str(tmp_path / "board"), "TESTING": True, "BROKER_URL": redis_url}
     first, second = create_app(cfg), create_app(cfg)
     upgrade(first)
     with first.app_context():
         exam_id = exams.register_exam(DEMO).id
-    codes = add_candidates(first, exam_id, "2024001")
+    codes = add_candidates(first, exam_id, "2024001", "2024002")
     clock = Clock()
     for app in (first, second):
         app.extensions["practicum.throttle"].clock = clock
@@ -233,5 +237,12 @@ def test_board_processes_count_together_through_redis(tmp_path, redis_url):
         assert throttle.failures(["2024001"]) == {"2024001": 10}
         throttle.clear_account("2024001")
     assert from_address(first, OWNER).login_candidate("2024001", codes["2024001"]).status_code == 302
+    redis_server.stop()          # the broker down: sign-ins go through (logged), not refused for everybody
+    try:
+        assert from_address(second, OWNER).login_candidate("2024002", "WRNG-CODE").status_code == 401
+        assert from_address(second, OWNER).login_candidate("2024002", codes["2024002"]).status_code == 302
+        assert from_address(second, OWNER).get("/verify/2026-2-SZ-000001.json?name=x").status_code == 404
+    finally:
+        redis_server.start()
     with first.app_context():
         db.engine.dispose()
