@@ -39,6 +39,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "pcand.login": {"zh": "登录", "en": "signed in"},
     "pcand.login_failed": {"zh": "登录失败", "en": "sign-in failed"},
     "pcand.logout": {"zh": "退出", "en": "signed out"},
+    "pcand.when": {"zh": "时间", "en": "When"},
+    "pcand.what": {"zh": "事件", "en": "What"},
     "pcand.login_throttled": {"zh": "失败过多，该账号须等待", "en": "too many failures: the account waits"},
     "pcand.throttle_cleared": {"zh": "登录失败记录已清除", "en": "failed sign-ins cleared"},
     "pcand.ip": {"zh": "地址", "en": "Address"},
