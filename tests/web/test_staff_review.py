@@ -156,6 +156,12 @@ def test_a_proctor_opens_a_candidates_page_from_the_dashboard(app, candidate, si
     assert "Nothing handed in yet." in theirs
     signs = theirs.split('id="sign-ins"')[1]
     assert "sign-in failed" in signs and "signed out" in signs and "signed in" in signs
+    # the dashboard's fault rows and the examiner's pages lead to the candidate's page too
+    [fault] = [f for f in state(proctor, exam)["faults"] if f["candidate"] == "2024002"]
+    assert fault["candidate_url"] == url
+    examiner_pages = signed_in("examiner")
+    assert f'href="{url}"' in examiner_pages.get(f"/staff/examiner/submissions/{second}").get_data(as_text=True)
+    assert f'href="{url}"' in examiner_pages.get(f"/staff/examiner/exams/{exam}/submissions").get_data(as_text=True)
     # an examiner's copy links each submission's page; someone not of this exam is not found
     examiner = signed_in("examiner")
     assert f'href="/staff/examiner/submissions/{second}"' in examiner.get(url).get_data(as_text=True)
