@@ -44,6 +44,7 @@ def defaults(instance: Path) -> dict:
         "SSE_KEEPALIVE_S": 15.0,
         "SSE_MAX_S": 300.0,                             # the browser reconnects by itself
         "LIVE_POLL_S": 3.0,                             # the proctor's dashboard asks this often
+        "WAIT_POLL_S": 10.0,                            # a queued receipt asks its queue place this often
         "BOARD_RELOAD_S": 30,                           # the public scoreboard reloads this often
         "WORKER_LATE_S": 30.0,                          # a worker's heartbeat this old: warning
         "WORKER_CRITICAL_S": 120.0,                     # ... this old: critical
