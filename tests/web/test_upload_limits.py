@@ -152,3 +152,15 @@ def test_a_refusal_from_another_site_is_not_charged_to_the_candidate(app, candid
     r = post_raw(candidate, Source(None, explode=True), content_length=5 * 1024 * 1024,
                  headers={"Sec-Fetch-Site": "cross-site"})
     assert r.status_code == 413 and rows(app) == []
+
+
+def test_operators_set_the_limits_and_the_disk_alert_in_the_environment(tmp_path, monkeypatch):
+    from web.storage.settings import base_app
+    env = {"PRACTICUM_UPLOAD_MAX_BYTES": "5000000", "PRACTICUM_REFUSED_PER_MINUTE": "3",
+           "PRACTICUM_REFUSED_PER_CANDIDATE": "9", "PRACTICUM_DISK_WARN_FREE_PERCENT": "25",
+           "PRACTICUM_DISK_CRITICAL_FREE_PERCENT": "7.5"}
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    app = base_app({"INSTANCE_PATH": str(tmp_path / "board")})
+    assert (app.config["UPLOAD_MAX_BYTES"], app.config["REFUSED_PER_MINUTE"], app.config["REFUSED_PER_CANDIDATE"],
+            app.config["DISK_WARN_FREE_PERCENT"], app.config["DISK_CRITICAL_FREE_PERCENT"]) == (5000000, 3, 9, 25.0, 7.5)

@@ -7,6 +7,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "review.view": {"zh": "查看", "en": "view"},
     "review.download": {"zh": "下载", "en": "download"},
     "review.upload": {"zh": "下载原始提交文件", "en": "Download the original upload"},
+    "review.upload_view": {"zh": "查看原始提交文件", "en": "Read the original upload"},
+    "review.upload_title": {"zh": "原始提交文件 · {name}", "en": "Original upload · {name}"},
     "review.upload_gone": {"zh": "原始文件未保留（超过大小限制）。", "en": "The original file was not kept (over the size limit)."},
     "review.artifact": {"zh": "留存文件 · {name}", "en": "Artifact · {name}"},
     "review.back": {"zh": "返回提交 #{id}", "en": "Back to submission #{id}"},

@@ -39,5 +39,5 @@ def verdict_label(status: str | None, score: float | None = None, max_score: flo
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(task_title=task_title, verdict_label=verdict_label,
-                                 check_titles=check_titles)
+                                 check_titles=check_titles, task_titles=task_titles)
     app.jinja_env.tests["image_artifact"] = lambda name: artifacts.kind_of(name) == "image"
