@@ -103,6 +103,7 @@ def alert_json(level: str, key: str, params: dict) -> dict:
 def fault_json(f: monitor.FaultLine, exam: Exam) -> dict:
     return {**asdict(f), "ended_at": local(f.ended_at) if f.ended_at else "", "cause_label": cause_text(f.cause),
             "task_title": task_title(exam, f.task),
+            "candidate_url": url_for("proctor.candidate", exam_id=exam.id, user_id=f.candidate_id),
             "state": "resolved" if f.resolved else f.job_status,
             "state_label": t("fault.resolved") if f.resolved else t(f"fault.{f.job_status}"),
             "job_url": _job_url(f.submission_id)}
