@@ -84,6 +84,7 @@ def test_guessing_from_one_address_is_slowed_then_refused_with_the_wait_stated(a
     by_address = [r for r in rows if r.details["scope"] == "address"]
     assert [r.details["wait_s"] for r in by_address] == [2, *waits] and {r.target for r in by_address} == {GUESSER}
     assert by_address[0].ip == GUESSER and by_address[0].details["failures"] == 3
+    assert by_address[0].details["account"] == "2024001" and by_address[0].details["form"] == "candidate"
     by_account = [(r.target, r.details["failures"], r.details["wait_s"]) for r in rows if r.details["scope"] == "account"]
     assert by_account == [("2024001", 10, 2), ("2024001", 11, 4), ("2024001", 12, 8), ("2024001", 13, 16)]
     clock.advance(900)

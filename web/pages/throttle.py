@@ -89,7 +89,6 @@ class Throttle:
                 delayed.append((s, record.failures, wait))
         return delayed
 
-
     def clear(self, key: str) -> None:
         try:
             self.store.clear(key)
@@ -167,9 +166,11 @@ def wait_text(seconds: float) -> str:
 
 
 def _audit_delays(action: str, delayed: list[tuple[Subject, int, float]], **details) -> None:
+    name = account()
     for s, count, wait in delayed:
-        audit(action, s.name, actor_name=account() if s.scope == "account" else "", scope=s.scope,
-              failures=count, wait_s=math.ceil(wait), **details)
+        which = {"account": name} if s.scope == "address" and name else {}    # the one typed when it bit
+        audit(action, s.name, actor_name=name if s.scope == "account" else "", scope=s.scope,
+              failures=count, wait_s=math.ceil(wait), **which, **details)
 
 
 def _refused(page: Callable[[str], object], wait: float):
