@@ -68,6 +68,7 @@ def test_staff_pages_name_tasks_by_their_title_in_the_readers_language(app, cand
         s = state(examiner, exam)
         [job] = s["running"]
         assert job["task"] == "fast" and job["task_title"] == fast        # the live rows too
+        assert job["candidate_url"].startswith(f"/staff/proctor/{exam}/candidates/")
         page = examiner.get(f"/staff/proctor/{exam}").get_data(as_text=True)
         assert f'<td data-f="task_title">{fast}</td>' in page
         board = examiner.get(f"/staff/scoreboard/{exam}").get_data(as_text=True)

@@ -26,6 +26,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "review.screenshots": {"zh": "截图", "en": "Screenshots"},
     # a candidate's page for the proctor
     "pcand.title": {"zh": "考生 {number} · {name}", "en": "Candidate {number} · {name}"},
+    "pcand.open": {"zh": "考生详情", "en": "candidate"},
     "pcand.back": {"zh": "返回监考台", "en": "Back to the dashboard"},
     "pcand.last_login": {"zh": "最近登录", "en": "Last sign-in"},
     "pcand.never": {"zh": "从未登录", "en": "never signed in"},

@@ -52,6 +52,8 @@ def gather(exam: Exam) -> dict:
             "counts": monitor.submission_counts(exam.id), "queue": depth, "verdicts": verdicts,
             "running": [{**asdict(j), "elapsed": _span(j.elapsed_s), "task_title": task_title(by_key.get(j.exam), j.task),
                          "exam_title": by_key[j.exam].title(get_lang()) if j.exam in by_key else j.exam,
+                         "candidate_url": url_for("proctor.candidate", exam_id=exam.id, user_id=j.candidate_id)
+                         if j.exam == exam.key else "",
                          "cancel_url": url_for("proctor.cancel", job_id=j.job_id)} for j in running],
             "workers": None if workers is None else [worker_json(exam, w) for w in workers],
             "alerts": [alert_json(level, key, params)

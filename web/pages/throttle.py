@@ -89,7 +89,6 @@ class Throttle:
                 delayed.append((s, record.failures, wait))
         return delayed
 
-
     def clear(self, key: str) -> None:
         try:
             self.store.clear(key)
@@ -119,8 +118,12 @@ def account_key(name: str) -> str:
     return f"login-account:{name}#{accounts.credential_version(name)}"
 
 
+def address_key(address: str) -> str:
+    return f"login-address:{address}"
+
+
 def _login_subjects() -> list[Subject]:
-    subjects = [Subject("address", _address(), f"login-address:{_address()}", _rule("LOGIN_PER_ADDRESS"))]
+    subjects = [Subject("address", _address(), address_key(_address()), _rule("LOGIN_PER_ADDRESS"))]
     if name := account():
         subjects.append(Subject("account", name, account_key(name), _rule("LOGIN_PER_ACCOUNT")))
     return subjects
@@ -131,14 +134,28 @@ def clear_account(name: str) -> None:
     _throttle().clear(account_key(name))
 
 
-def failures(names: list[str]) -> dict[str, int]:
-    """{account: failed sign-ins still counted} for those with any (the candidate list)."""
+def clear_address(address: str) -> None:
+    """Forget the failed sign-ins from `address` (a room behind one address, a proctor's call)."""
+    _throttle().clear(address_key(address))
+
+
+def _counted(keys: dict[str, str]) -> dict[str, int]:
     try:
-        records = _throttle().store.get_many([account_key(n) for n in names])
+        records = _throttle().store.get_many(list(keys.values()))
     except STORE_ERRORS as exc:
         log.warning("throttle store unreachable, failures not shown: %s", exc)
         return {}
-    return {n: r.failures for n, r in zip(names, records) if r.failures}
+    return {name: r.failures for name, r in zip(keys, records) if r.failures}
+
+
+def failures(names: list[str]) -> dict[str, int]:
+    """{account: failed sign-ins still counted} for those with any (the candidate list)."""
+    return _counted({n: account_key(n) for n in names})
+
+
+def address_failures(addresses: list[str]) -> dict[str, int]:
+    """{address: failed sign-ins still counted} for those with any."""
+    return _counted({a: address_key(a) for a in addresses})
 
 
 def wait_text(seconds: float) -> str:
@@ -149,9 +166,11 @@ def wait_text(seconds: float) -> str:
 
 
 def _audit_delays(action: str, delayed: list[tuple[Subject, int, float]], **details) -> None:
+    name = account()
     for s, count, wait in delayed:
-        audit(action, s.name, actor_name=account() if s.scope == "account" else "", scope=s.scope,
-              failures=count, wait_s=math.ceil(wait), **details)
+        which = {"account": name} if s.scope == "address" and name else {}    # the one typed when it bit
+        audit(action, s.name, actor_name=name if s.scope == "account" else "", scope=s.scope,
+              failures=count, wait_s=math.ceil(wait), **which, **details)
 
 
 def _refused(page: Callable[[str], object], wait: float):

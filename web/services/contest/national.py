@@ -191,8 +191,10 @@ _lock = threading.Lock()
 
 
 def version(competition: Competition) -> tuple:
+    """What the ranking depends on: the imports that are not refused (a refused one never changes
+    later and never counts, so offering a bad package does not cost a new ranking) and the rules."""
     return tuple(db.session.execute(select(func.count(ResultImport.id), func.max(ResultImport.id)).where(
-        ResultImport.competition_id == competition.id)).one()) + (
+        ResultImport.competition_id == competition.id, ResultImport.status != ImportStatus.REFUSED)).one()) + (
         str(competition.awards), str(competition.finalists))
 
 
