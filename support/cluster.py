@@ -89,15 +89,15 @@ class Cluster:
 
     # ------------------------------------------------------------ processes
 
-    def _env(self) -> dict:
-        env = {**os.environ, **FAST, **self.env, "PYTHONUNBUFFERED": "1"}
+    def _env(self, extra: dict | None = None) -> dict:
+        env = {**os.environ, **FAST, **self.env, **(extra or {}), "PYTHONUNBUFFERED": "1"}
         env.pop("PRACTICUM_DATABASE_URL", None)
         return env
 
-    def _spawn(self, name: str, args: list[str]) -> Proc:
+    def _spawn(self, name: str, args: list[str], env: dict | None = None) -> Proc:
         log = self.root / f"{name}.log"
         fh = open(log, "ab")
-        popen = subprocess.Popen([sys.executable, "-m", "web.cli", *args], cwd=REPO, env=self._env(),
+        popen = subprocess.Popen([sys.executable, "-m", "web.cli", *args], cwd=REPO, env=self._env(env),
                                  stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                  start_new_session=True, preexec_fn=_die_with_parent(signal.SIGTERM))
         fh.close()
@@ -121,11 +121,13 @@ class Cluster:
         raise AssertionError(f"the board did not answer within {timeout:.0f} s:\n{self.board.tail()}")
 
     def start_worker(self, concurrency: int = 1, timeout: float = 60) -> Proc:
-        """A worker process with its own instance folder; returns once it has sent a heartbeat."""
+        """A worker process with its own instance folder and worker token, on the board's worker API
+        (no database URL anywhere in its command line or environment); returns once it has sent a heartbeat."""
         self._n += 1
         name = f"worker{self._n}"
-        proc = self._spawn(name, ["worker", "--broker", self.redis.url, "--database", self.pg_url,
-                                  "--instance", str(self.root / name), "-c", str(concurrency)])
+        proc = self._spawn(name, ["worker", "--broker", self.redis.url, "--board", self.board_url,
+                                  "--instance", str(self.root / name), "-c", str(concurrency)],
+                           env={"PRACTICUM_WORKER_TOKEN": self.worker_token(name)})
         self.workers.append(proc)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -169,6 +171,18 @@ class Cluster:
             db.session.remove()
             db.engine.dispose()
         return codes
+
+    def worker_token(self, name: str) -> str:
+        """A new worker token, made as `practicum worker-token create NAME` does on the board machine."""
+        from web.services import worker_tokens
+        from web.storage.db import db
+
+        app = self._app()
+        with app.app_context():
+            _, secret = worker_tokens.create(f"{name}-{os.getpid()}-{time.monotonic_ns()}", actor="cluster")
+            db.session.remove()
+            db.engine.dispose()
+        return secret
 
     def _app(self):
         from web.pages.app import create_app

@@ -111,7 +111,9 @@ def hand_in(instance: Path, site: str) -> None:
                 raise SystemExit(f"{e.number}: upload of {path} refused ({r.status_code})")
             with app.app_context():
                 claim = jobs.claim("demo")
-                status = grade.run_job(app, claim)
+                status = grade.run_job(app, claim).status
+                if status is None:
+                    raise SystemExit(f"{e.number}: the grading of {path} lost its claim")
                 print(f"site {site}: team {team_id} member {e.number} handed in {path} for {task}: {status.value}")
     with app.app_context():
         db.session.remove()

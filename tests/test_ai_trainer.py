@@ -48,3 +48,27 @@ def test_public_samples_are_not_the_hidden_set(image_tag, tmp_path, monkeypatch)
     public = {json.loads(line)["text"] for line in (text.dir("public") / "sentences.jsonl").read_text().splitlines()}
     hidden = [json.loads(line)["text"] for line in (text.dir("hidden") / "sentences.jsonl").read_text().splitlines()]
     assert len(hidden) == 200 and len(public & set(hidden)) < 5     # templated text may repeat by chance
+
+
+@pytest.mark.docker
+def test_the_train_statements_promise_about_copies_holds(image_tag, tmp_path, monkeypatch):
+    """Copies of one capture differ by under 4 grey levels on average, other pictures by 8 or
+    more: every pair of the grading pictures, not only the pairs the generator compared."""
+    import numpy as np
+
+    monkeypatch.setenv("PRACTICUM_CACHE", str(tmp_path / "cache"))
+    answers = exam_data.prepare(load_exam(EXAM), image_tag).task("train").dir("answers")
+    with np.load(answers / "pictures.npz") as d:
+        names, pixels = [str(n) for n in d["names"]], d["images"].reshape(len(d["names"]), -1).astype(np.float32)
+    capture = json.loads((answers / "captures.json").read_text())
+    groups = np.array([capture[n] for n in names])
+    assert len(set(groups)) < len(names)                     # there are copies to find
+    closest_other, farthest_copy = 255.0, 0.0
+    for i in range(len(names) - 1):
+        mad = np.abs(pixels[i + 1:] - pixels[i]).mean(axis=1)
+        same = groups[i + 1:] == groups[i]
+        if same.any():
+            farthest_copy = max(farthest_copy, float(mad[same].max()))
+        if (~same).any():
+            closest_other = min(closest_other, float(mad[~same].min()))
+    assert farthest_copy < 4 <= 8 <= closest_other, (farthest_copy, closest_other)

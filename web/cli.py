@@ -6,6 +6,7 @@ nothing of the board:
     practicum worker     a grading process for the distributed mode (--board URL, a worker token)
     practicum worker-token create|revoke|list   worker machines' credentials (on the board machine)
     practicum db upgrade, practicum user add
+    practicum contest|results|sitting ...   competitions, results packages, certification sittings
 
 Every command imports what it needs when it runs: `practicum worker` loads the
 storage and grading layers only, never a page, template or catalogue.
@@ -434,6 +435,8 @@ main.add_command(_Lazy("contest", "web.cli_contest:contest_command",
                        "Competitions: teams, divisions, sites (docs/contest.md)."))
 main.add_command(_Lazy("results", "web.cli_contest:results_command",
                        "Signed results packages: a site exports, the national board verifies and imports."))
+main.add_command(_Lazy("sitting", "web.cli_sitting:sitting_command",
+                       "Certification sittings: list them, build a sitting's certificates zip (docs/certification.md)."))
 
 if __name__ == "__main__":
     main()

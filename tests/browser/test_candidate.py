@@ -143,6 +143,7 @@ def test_upload_shows_status_live_then_the_result(new_page, board):
     sid = upload(page, "fast", FAST_LOOP)
     badge = page.locator(f'.receipt [data-sub-id="{sid}"]')
     assert badge.inner_text() == "排队中"                                       # queued behind the blocker
+    assert "你的提交在评分队列中排第 1 位" in page.locator("#wait").inner_text()     # its place in the queue
     assert page.locator("p.success").inner_text() == "已收到你的提交，正在排队评分。"
     assert page.locator("code.sha").inner_text() and "fast_loop.py" in page.locator(".receipt").inner_text()
 

@@ -53,6 +53,20 @@ def test_the_proctor_cancels_a_running_job_from_the_dashboard(new_page, board, t
     row.wait_for(state="detached", timeout=30_000)
 
 
+# Installed before the page's scripts: reports every `board` event its EventSource receives.
+BOARD_WATCH = """
+(() => {
+  const Native = window.EventSource;
+  window.EventSource = function (url, opts) {
+    const es = new Native(url, opts);
+    es.addEventListener("board", (ev) => { try { window.__board(JSON.parse(ev.data)); } catch (e) {} });
+    return es;
+  };
+  window.EventSource.prototype = Native.prototype;
+})();
+"""
+
+
 def test_a_frozen_public_scoreboard_keeps_its_ranking_until_unfrozen(new_page, board):
     proctor = staff_page(new_page, "proctor")
     proctor.goto(f"/staff/scoreboard/{board.exam_id}")
@@ -60,28 +74,34 @@ def test_a_frozen_public_scoreboard_keeps_its_ranking_until_unfrozen(new_page, b
     if make_public.inner_text() == "公开排行榜":
         with proctor.expect_navigation():
             make_public.click()
+    public = new_page()                              # open before the freeze: it is told, not asked
+    pushed: list[dict] = []
+    public.context.expose_function("__board", lambda data: pushed.append(data))
+    public.context.add_init_script(BOARD_WATCH)
+    public.goto("/scoreboard/demo")
+    assert public.locator(".pill.frozen").count() == 0
     with proctor.expect_navigation():
         proctor.locator("form[action$='/freeze'] button").click()
     assert proctor.dialogs and "冻结" in proctor.dialogs[-1]
-    public = new_page()
     try:
+        public.locator(".pill.frozen").wait_for()     # the open page reloaded itself on the pushed freeze
+        assert any(e["frozen"] for e in pushed), pushed
+        assert "已冻结于" in public.locator(".pill.frozen").inner_text()
         number, code = board.take_candidate()       # graded after the freeze
         cand = new_page()
         login_candidate(cand, number, code)
         wait_status(cand, upload(cand, "shapes", SOLUTIONS / "full" / "shapes.py"), "graded")
-
-        public.goto("/scoreboard/demo")
-        assert public.locator(".pill.frozen").is_visible() and "已冻结于" in public.locator(".pill.frozen").inner_text()
-        assert practical(public, number) == "0"                 # the snapshot: nothing of theirs yet
+        public.reload()
+        assert practical(public, number) == "0"      # the snapshot: nothing of theirs yet
         proctor.reload()
-        assert practical(proctor, number) == "5"                 # staff see the board live
+        assert practical(proctor, number) == "5"     # staff see the board live
         screenshot(public, "scoreboard-frozen", full_page=False)
     finally:
         proctor.goto(f"/staff/scoreboard/{board.exam_id}")
         with proctor.expect_navigation():
             proctor.locator("form[action$='/unfreeze'] button").click()
-    public.reload()
-    assert public.locator(".pill.frozen").count() == 0 and practical(public, number) == "5"
+    public.locator(".pill.frozen").wait_for(state="detached")      # unfrozen: pushed too
+    assert practical(public, number) == "5"
 
 
 def test_the_examiner_proves_a_reference_solution_from_the_exam_page(new_page, board):

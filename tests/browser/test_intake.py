@@ -3,9 +3,14 @@ event stream (no reload), an upload over the size limit gets the refusal page, a
 saved in GBK is graded with a note saying it was converted."""
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from .conftest import GRADE_TIMEOUT_S, REPO, STAFF, login_candidate, login_staff, screenshot, upload_from_exam_page
+from .conftest import (GRADE_TIMEOUT_S, REPO, STAFF, login_candidate, login_staff, screenshot, staff_page,
+                       upload_from_exam_page)
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -50,6 +55,33 @@ def test_a_pause_hides_the_upload_form_on_an_open_page_and_resume_shows_it(new_p
             press(proctor, "resume")
     form.wait_for(state="visible")
     assert cand.locator("#paused").is_hidden() and cand.evaluate("window.__stayed") is True
+
+
+def set_window_end(page, exam_id: int, value: str) -> None:
+    """The examiner's exam settings: the window's end (a datetime-local value, '' for none)."""
+    page.goto(f"/staff/exams/{exam_id}")
+    page.fill("input[name=window_end]", value)
+    with page.expect_navigation():
+        page.click("form.stack button[type=submit]")
+    assert page.url.endswith("/staff/exams"), page.url
+
+
+def test_a_moved_window_end_is_counted_down_on_an_open_page(new_page, board):
+    cand = new_page()
+    login_candidate(cand, *board.take_candidate())
+    cand.evaluate("window.__stayed = true")
+    examiner = staff_page(new_page, "examiner")
+    examiner.goto(f"/staff/exams/{board.exam_id}")
+    before = examiner.locator("input[name=window_end]").input_value()
+    end = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(hours=3, minutes=30)
+    try:
+        set_window_end(examiner, board.exam_id, end.strftime("%Y-%m-%dT%H:%M"))
+        # pushed as an `intake` event: the countdown runs to the new end, the page never reloads
+        cand.locator("#countdown", has_text=re.compile(r"^距结束 03:")).wait_for()
+        assert cand.evaluate("window.__stayed") is True
+        assert cand.locator("#task-fast form.upload-form").is_visible()
+    finally:
+        set_window_end(examiner, board.exam_id, before)
 
 
 def test_an_upload_over_the_limit_is_refused_with_the_limit_and_a_way_back(new_page, board, tmp_path):

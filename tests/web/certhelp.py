@@ -61,6 +61,19 @@ def practical(exam_id: int, candidate_id: int, score: float, task: str = "video"
     db.session.commit()
 
 
+def scored_sitting(people_rows: list[tuple[str, str]], theory_score: float, practical_score: float) -> int:
+    """A new sitting with these (name, id number) people registered, each with both scores."""
+    from web.storage.models import Sitting
+
+    sid = new_sitting()
+    names = register(sid, people_rows)
+    exam_id = db.session.get(Sitting, sid).exam_id
+    for uid in names.values():
+        theory(exam_id, uid, theory_score)
+        practical(exam_id, uid, practical_score)
+    return sid
+
+
 def theory(exam_id: int, candidate_id: int, score: float) -> None:
     db.session.add(TheoryScore(exam_id=exam_id, candidate_id=candidate_id, score=score))
     db.session.commit()

@@ -161,3 +161,23 @@ def test_a_damaged_notebook_says_so():
     nb = notebook_view.read(json.dumps({"cells": [{"cell_type": "code", "source": ["a", 1], "outputs": [7, None],
                                                    "execution_count": True}, "junk"]}).encode())
     assert nb.problem == "" and len(nb.cells) == 1 and nb.cells[0].source == "a" and nb.cells[0].count is None
+
+
+def test_the_original_upload_reads_in_the_page_as_text_and_is_audited(app, candidate, signed_in, exam):
+    from .conftest import FULL
+    script = submission_id(candidate.upload("shapes", SHAPES_PATH))
+    notebook = submission_id(candidate.upload("blur", FULL / "blur.ipynb"))
+    examiner = signed_in("examiner")
+    examiner.set_lang("en")
+    assert f'href="/staff/examiner/submissions/{script}/upload/view"' in \
+        examiner.get(f"/staff/examiner/submissions/{script}").get_data(as_text=True)
+    page = examiner.get(f"/staff/examiner/submissions/{script}/upload/view").get_data(as_text=True)
+    first_line = next(line for line in SHAPES_PATH.read_text(encoding="utf-8").splitlines() if line.strip())
+    from markupsafe import escape
+    assert "Original upload · shapes.py" in page and str(escape(first_line)) in page and 'data-kind="text"' in page
+    cells = examiner.get(f"/staff/examiner/submissions/{notebook}/upload/view").get_data(as_text=True)
+    assert 'data-kind="notebook"' in cells and cells.count('class="nb-cell') >= 2
+    assert signed_in("proctor").get(f"/staff/examiner/submissions/{script}/upload/view").status_code == 403
+    with app.app_context():
+        seen = [a.details["submission"] for a in db.session.scalars(select(AuditLog).where(AuditLog.action == "view_upload"))]
+    assert seen == [script, notebook]

@@ -192,3 +192,36 @@ def test_a_large_sittings_zip_is_built_in_the_background_with_its_progress(app, 
     with app.app_context():
         kinds = [a.action for a in db.session.scalars(select(AuditLog).order_by(AuditLog.id))]
     assert kinds.count("certificates_zip_build") == 3 and "certificates_download" in kinds
+
+
+def test_two_downloads_at_once_build_one_zip(app, signed_in, sitting_id):
+    import threading
+
+    examiner = signed_in("examiner")
+    upload_sheet(examiner, sitting_id, sheets.write_xlsx(["姓名", "身份证号"], [[n, i] for n, i in zip("甲乙", PEOPLE)]))
+    _score(app, sitting_id, {"甲": (70, 70), "乙": (80, 90)})
+    assert examiner.post(f"/staff/cert/{sitting_id}/publish").status_code == 303
+    answers = []
+    start = threading.Barrier(2)
+
+    def download(client):
+        start.wait()
+        r = client.get(f"/staff/cert/{sitting_id}/certificates.zip")        # small: built in the request
+        answers.append((r.status_code, r.data[:2] == b"PK" and sorted(zipfile.ZipFile(io.BytesIO(r.data)).namelist())))
+        r.close()
+
+    # two examiners, each with their own browser (a test client is not shared between threads)
+    threads = [threading.Thread(target=download, args=(c,)) for c in (examiner, signed_in("examiner"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    whole = (200, ["2026-2-SZ-000001.pdf", "2026-2-SZ-000002.pdf"])
+    # each gets the whole zip, or (the other's build under way) the progress page, never a torn file
+    assert whole in answers and all(a == whole or a == (202, False) for a in answers), answers
+    r = _get_until_done(examiner, f"/staff/cert/{sitting_id}/certificates.zip")
+    assert (r.status_code, sorted(zipfile.ZipFile(io.BytesIO(r.data)).namelist())) == whole
+    r.close()
+    from pathlib import Path
+    made = [p.name for p in (Path(app.config["WORK_DIR"]) / "certificates").iterdir()]
+    assert len(made) == 1 and made[0].endswith(".zip"), made

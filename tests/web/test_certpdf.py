@@ -10,19 +10,12 @@ import pytest
 from web.services import certificates, certpdf, passlist
 from web.services.certificates import revoke
 
-from .certhelp import ids, new_sitting, pdf_text_and_qr, practical, register, theory
-from web.storage.db import db
-from web.storage.models import Sitting
+from .certhelp import ids, pdf_text_and_qr, scored_sitting
 
 
 @pytest.fixture
 def issued(ctx):
-    sid = new_sitting()
-    names = register(sid, [("欧阳 娜娜", ids(1)[0]), ("Zhang O'Brien <b>", ids(1, start=7)[0])])
-    exam_id = db.session.get(Sitting, sid).exam_id
-    for uid in names.values():
-        theory(exam_id, uid, 75)
-        practical(exam_id, uid, 88)
+    sid = scored_sitting([("欧阳 娜娜", ids(1)[0]), ("Zhang O'Brien <b>", ids(1, start=7)[0])], 75, 88)
     passlist.publish(sid, "examiner")
     return sid
 

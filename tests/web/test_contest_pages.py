@@ -163,6 +163,8 @@ def test_national_import_page_confirms_refuses_with_reason_and_ranks(app, nat_bo
     assert count(app, ResultImport) == 0                                          # nothing yet
     done = confirm_staged(b, url, page)
     assert done.status_code == 200 and "A: imported: 3 team(s)" in done.get_data(as_text=True)
+    early = b.get("/staff/contests/nat/export.csv?what=awards&lang=en").data.decode("utf-8-sig")
+    assert "a1" in early and "b1" not in early            # kept for this ranking; a new import replaces it
 
     def cheat(files):
         files["results.json"] = files["results.json"].replace(b'"final": 60', b'"final": 99')

@@ -150,6 +150,20 @@ def test_national_ranking_awards_and_finalists_across_sites(app, nat):
     assert [(t.team_id, t.award, t.finalist) for t in ranked[Division.EMPLOYEE]] == [("ae", 1, "quota")]
 
 
+def test_the_kept_ranking_is_recomputed_after_an_import_not_after_a_refusal(app, nat):
+    cache = {}
+    do_import(app, make("A", nat["A"], [team("a1", 90)]))
+    with app.app_context():
+        first = national.cached_ranking(setup.by_key("nat"), cache)
+    assert do_import(app, make("B", nat["A"], [team("b1", 99)]))[0] == "refused"     # B signed with A's key
+    with app.app_context():
+        assert national.cached_ranking(setup.by_key("nat"), cache) is first
+    do_import(app, make("B", nat["B"], [team("b1", 80)]))
+    with app.app_context():
+        again = national.cached_ranking(setup.by_key("nat"), cache)
+    assert again is not first and [t.team_id for t in again[Division.STUDENT]] == ["a1", "b1"]
+
+
 @pytest.mark.postgres
 def test_import_replay_and_ranking_on_postgres(app, nat):
     data = make("A", nat["A"], [team("a1", 90)])

@@ -68,6 +68,7 @@ def test_staff_pages_name_tasks_by_their_title_in_the_readers_language(app, cand
         s = state(examiner, exam)
         [job] = s["running"]
         assert job["task"] == "fast" and job["task_title"] == fast        # the live rows too
+        assert job["candidate_url"].startswith(f"/staff/proctor/{exam}/candidates/")
         page = examiner.get(f"/staff/proctor/{exam}").get_data(as_text=True)
         assert f'<td data-f="task_title">{fast}</td>' in page
         board = examiner.get(f"/staff/scoreboard/{exam}").get_data(as_text=True)
@@ -156,8 +157,43 @@ def test_a_proctor_opens_a_candidates_page_from_the_dashboard(app, candidate, si
     assert "Nothing handed in yet." in theirs
     signs = theirs.split('id="sign-ins"')[1]
     assert "sign-in failed" in signs and "signed out" in signs and "signed in" in signs
+    # the dashboard's fault rows and the examiner's pages lead to the candidate's page too
+    [fault] = [f for f in state(proctor, exam)["faults"] if f["candidate"] == "2024002"]
+    assert fault["candidate_url"] == url
+    examiner_pages = signed_in("examiner")
+    assert f'href="{url}"' in examiner_pages.get(f"/staff/examiner/submissions/{second}").get_data(as_text=True)
+    assert f'href="{url}"' in examiner_pages.get(f"/staff/examiner/exams/{exam}/submissions").get_data(as_text=True)
     # an examiner's copy links each submission's page; someone not of this exam is not found
     examiner = signed_in("examiner")
     assert f'href="/staff/examiner/submissions/{second}"' in examiner.get(url).get_data(as_text=True)
     assert proctor.get(f"/staff/proctor/{exam}/candidates/999").status_code == 404
     assert again.get(url).status_code == 403
+
+
+def test_the_examiners_submission_page_names_checks_in_the_readers_language(app, candidate, signed_in, exam):
+    from .test_examiner import shapes_tests
+    sid = submission_id(candidate.upload("shapes", SHAPES_PATH))
+    grade_by_hand(app, sid, 3.0, tests=shapes_tests(2.0))
+    examiner = signed_in("examiner")
+    examiner.set_lang("zh")
+    page = examiner.get(f"/staff/examiner/submissions/{sid}").get_data(as_text=True)
+    assert "评分图片上的分类准确率" in page and "test_accuracy" in page       # the package's zh: title
+    examiner.set_lang("en")
+    assert "评分图片上的分类准确率" not in examiner.get(f"/staff/examiner/submissions/{sid}").get_data(as_text=True)
+
+
+def test_a_sites_ranking_heads_its_task_columns_with_titles(app, exam, signed_in):
+    from web.services.contest import setup
+    from web.storage.models import Exam
+    from .test_contest_pages import import_teams
+    from support.contest import teams
+    with app.app_context():
+        setup.create("prov", exam=db.session.get(Exam, exam), site="A", theory_weight=0, title_zh="省赛",
+                     title_en="Provincial", award_rule={"mode": "count", "tiers": [1, 1]})
+    b = signed_in("examiner")
+    b.set_lang("en")
+    import_teams(b, teams("S", 1))
+    page = b.get("/staff/contests/prov?tab=student").get_data(as_text=True)
+    assert '<th class="num" title="shapes">Shape classification</th>' in page
+    b.set_lang("zh")
+    assert '<th class="num" title="shapes">形状分类</th>' in b.get("/staff/contests/prov?tab=student").get_data(as_text=True)

@@ -84,6 +84,7 @@ def test_guessing_from_one_address_is_slowed_then_refused_with_the_wait_stated(a
     by_address = [r for r in rows if r.details["scope"] == "address"]
     assert [r.details["wait_s"] for r in by_address] == [2, *waits] and {r.target for r in by_address} == {GUESSER}
     assert by_address[0].ip == GUESSER and by_address[0].details["failures"] == 3
+    assert by_address[0].details["account"] == "2024001" and by_address[0].details["form"] == "candidate"
     by_account = [(r.target, r.details["failures"], r.details["wait_s"]) for r in rows if r.details["scope"] == "account"]
     assert by_account == [("2024001", 10, 2), ("2024001", 11, 4), ("2024001", 12, 8), ("2024001", 13, 16)]
     clock.advance(900)
@@ -148,12 +149,35 @@ def test_staff_clear_the_account_from_the_candidate_list_confirmed_and_audited(a
     assert done.status_code == 303
     assert "登录失败 10 次" not in text(proctor.get("/staff/"))
     [row] = audit_rows(app, "throttle_cleared")
-    assert row.target == "2024001" and row.actor == "proctor1" and row.details["failures"] == 10
+    assert row.target == "2024001" and row.actor == "proctor1" and row.details == {"scope": "account", "failures": 10}
     assert from_address(app, OWNER).login_candidate("2024001", codes["2024001"]).status_code == 302
+    with app.app_context():
+        exam_id = db.session.scalar(select(User.exam_id).where(User.username == "2024001"))
+    record = text(proctor.get(f"/staff/proctor/{exam_id}/candidates/{uid(app, '2024001')}"))
+    assert "失败过多，该账号须等待" in record and "登录失败记录已清除" in record   # on the proctor's page too
+
+
+def test_staff_clear_an_address_a_whole_room_shares(app, clock, codes, signed_in):
+    room = from_address(app, GUESSER)                  # a room behind one NAT address: typos add up
+    assert [room.login_candidate("2024002", "WRNG-CODE").status_code for _ in range(6)] == [401] * 5 + [429]
+    assert room.login_candidate("2024001", codes["2024001"]).status_code == 429
+    proctor = signed_in("proctor")
+    listed = text(proctor.get("/staff/"))
+    assert GUESSER in listed and "因登录失败而须等待的电脑" in listed
+    asked = proctor.post("/staff/throttle/address", {"address": GUESSER}, confirm=False)
+    assert asked.status_code == 200 and f"清除来自地址 {GUESSER}" in text(asked)
+    assert room.login_candidate("2024001", codes["2024001"]).status_code == 429    # not yet: only asked
+    assert proctor.post("/staff/throttle/address", {"address": GUESSER}, csrf=False).status_code == 400
+    assert proctor.post("/staff/throttle/address", {"address": GUESSER}).status_code == 303
+    [row] = audit_rows(app, "throttle_cleared")
+    assert (row.target, row.details, row.actor) == (GUESSER, {"scope": "address", "failures": 5}, "proctor1")
+    assert GUESSER not in text(proctor.get("/staff/"))
+    assert room.login_candidate("2024001", codes["2024001"]).status_code == 302
 
 
 def test_candidates_cannot_clear_a_counter(app, clock, candidate):
     assert candidate.post(f"/staff/candidates/{uid(app, '2024002')}/throttle").status_code == 403
+    assert candidate.post("/staff/throttle/address", {"address": "127.0.0.1"}).status_code == 403
 
 
 def test_admin_cannot_be_locked_out_by_others(app, clock, staff):
@@ -213,14 +237,14 @@ def test_the_look_up_ceiling_states_its_wait_and_is_audited_once(app, clock):
     assert row.details["scope"] == "ceiling"
 
 
-def test_board_processes_count_together_through_redis(tmp_path, redis_url):
+def test_board_processes_count_together_through_redis(tmp_path, redis_url, redis_server):
     """The distributed mode: two board processes on one Redis and one database see one count."""
     cfg = {"INSTANCE_PATH": str(tmp_path / "board"), "TESTING": True, "BROKER_URL": redis_url}
     first, second = create_app(cfg), create_app(cfg)
     upgrade(first)
     with first.app_context():
         exam_id = exams.register_exam(DEMO).id
-    codes = add_candidates(first, exam_id, "2024001")
+    codes = add_candidates(first, exam_id, "2024001", "2024002")
     clock = Clock()
     for app in (first, second):
         app.extensions["practicum.throttle"].clock = clock
@@ -233,5 +257,12 @@ def test_board_processes_count_together_through_redis(tmp_path, redis_url):
         assert throttle.failures(["2024001"]) == {"2024001": 10}
         throttle.clear_account("2024001")
     assert from_address(first, OWNER).login_candidate("2024001", codes["2024001"]).status_code == 302
+    redis_server.stop()          # the broker down: sign-ins go through (logged), not refused for everybody
+    try:
+        assert from_address(second, OWNER).login_candidate("2024002", "WRNG-CODE").status_code == 401
+        assert from_address(second, OWNER).login_candidate("2024002", codes["2024002"]).status_code == 302
+        assert from_address(second, OWNER).get("/verify/2026-2-SZ-000001.json?name=x").status_code == 404
+    finally:
+        redis_server.start()
     with first.app_context():
         db.engine.dispose()

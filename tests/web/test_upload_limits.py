@@ -3,6 +3,7 @@ the refusal recorded with its size, a capped number of refusals, a refusal page 
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -126,11 +127,16 @@ def test_refused_uploads_are_capped_per_minute(app, candidate):
     assert candidate.upload("shapes", SHAPES_PATH).status_code == 429
 
 
-def test_refused_uploads_are_capped_per_exam(app, candidate):
-    limited(app, REFUSED_PER_CANDIDATE=1)
+def test_refused_uploads_are_capped_per_hour_then_allowed_again(app, candidate):
+    limited(app, REFUSED_PER_HOUR=1)
     assert candidate.upload("shapes", name="shapes.zip", data=b"not a zip").status_code == 400
     r = candidate.upload("shapes", name="shapes.py", data=b"#" * (LIMIT + 1))
-    assert r.status_code == 429 and "本场考试被拒绝的上传已达 1 次上限" in r.get_data(as_text=True)
+    assert r.status_code == 429 and "一小时内被拒绝的上传已达 1 次" in r.get_data(as_text=True)
+    with app.app_context():                       # an hour later the window has moved on
+        for row in db.session.scalars(select(Submission)):
+            row.created_at -= timedelta(minutes=61)
+        db.session.commit()
+    assert candidate.upload("shapes", SHAPES_PATH).status_code == 303
 
 
 def test_the_bare_413_of_max_content_length_is_the_refusal_page_in_english(app, candidate):
@@ -152,3 +158,15 @@ def test_a_refusal_from_another_site_is_not_charged_to_the_candidate(app, candid
     r = post_raw(candidate, Source(None, explode=True), content_length=5 * 1024 * 1024,
                  headers={"Sec-Fetch-Site": "cross-site"})
     assert r.status_code == 413 and rows(app) == []
+
+
+def test_operators_set_the_limits_and_the_disk_alert_in_the_environment(tmp_path, monkeypatch):
+    from web.storage.settings import base_app
+    env = {"PRACTICUM_UPLOAD_MAX_BYTES": "5000000", "PRACTICUM_REFUSED_PER_MINUTE": "3",
+           "PRACTICUM_REFUSED_PER_HOUR": "9", "PRACTICUM_DISK_WARN_FREE_PERCENT": "25",
+           "PRACTICUM_DISK_CRITICAL_FREE_PERCENT": "7.5"}
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    app = base_app({"INSTANCE_PATH": str(tmp_path / "board")})
+    assert (app.config["UPLOAD_MAX_BYTES"], app.config["REFUSED_PER_MINUTE"], app.config["REFUSED_PER_HOUR"],
+            app.config["DISK_WARN_FREE_PERCENT"], app.config["DISK_CRITICAL_FREE_PERCENT"]) == (5000000, 3, 9, 25.0, 7.5)

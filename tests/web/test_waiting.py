@@ -57,3 +57,15 @@ def test_the_estimate_comes_from_recent_grading_times_and_the_slots(app, make_br
         assert (wait.position, wait.slots, wait.mean_s, wait.estimate_s) == (3, 4, 60.0, 60.0)
     b.set_lang("en")
     assert "expect the result in about 1 min" in receipt(b, last)
+
+
+def test_a_waiting_receipt_asks_its_place_again(app, make_browser, exam):
+    (a, first), (b, second) = queued_by(app, make_browser, exam, "5000021", "5000022")
+    page = receipt(b, second)
+    assert f'data-wait-url="/submissions/{second}/wait"' in page and 'data-wait-s="10.0"' in page
+    lines = b.get(f"/submissions/{second}/wait").get_json()["lines"]
+    assert "排第 2 位" in lines[0]
+    grade_by_hand(app, first, 5.0)
+    assert "排第 1 位" in b.get(f"/submissions/{second}/wait").get_json()["lines"][0]
+    assert b.get(f"/submissions/{first}/wait").status_code == 404          # not theirs
+    assert a.get(f"/submissions/{first}/wait").get_json() == {"id": first, "lines": []}   # graded: no queue

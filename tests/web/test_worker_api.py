@@ -298,3 +298,27 @@ def test_the_proctor_revokes_a_token_from_the_worker_table(app, token, job, exam
         [audit] = db.session.scalars(select(AuditLog).where(AuditLog.action == "worker_token_revoked"))
         assert (audit.target, audit.actor) == ("room-3", "proctor1")
         assert worker_tokens.by_name("room-3").revoked_by == "proctor1"
+
+
+def test_a_restarted_board_gives_workers_a_beat_before_it_reaps(app, token, job):
+    """Workers heartbeat through the board: while it restarted none got through. Its
+    housekeeping waits STALE_AFTER_S after its start before taking jobs back."""
+    import time
+    from datetime import timedelta
+
+    from web.grading.node import Node
+    from web.storage.db import utcnow
+    w = Worker(app.test_client(), token("w"), "w:1")
+    w.register([job["queue"]])
+    w.claim(job["job"])
+    with app.app_context():
+        db.session.get(Job, job["job"]).heartbeat_at = utcnow() - timedelta(seconds=2 * app.config["STALE_AFTER_S"])
+        db.session.commit()
+    board = Node(app, 0, [], "board", reap_from=time.monotonic() + 3600)    # just started
+    board.tick()
+    with app.app_context():
+        assert db.session.get(Job, job["job"]).status is JobStatus.RUNNING
+    board.reap_from = 0.0                                                     # the grace is over
+    board.tick()
+    with app.app_context():
+        assert db.session.get(Job, job["job"]).status is JobStatus.QUEUED

@@ -5,8 +5,9 @@ upload by hash (from this machine's store, else the board through the gateway,
 cached per worker), lay it out with the engine's intake (nothing stored or
 recorded again: the board's upload did that once), grade it exactly as
 `practicum grade` does, and finish the job through the gateway with its result
-and artifacts (idempotent: a lost claim writes nothing). Candidate code runs only in the engine's Docker sandboxes;
-every sandbox of a job carries the job's id as its label, so a cancel can kill them.
+and artifacts (idempotent: a lost claim writes nothing). Candidate code runs only
+in the engine's Docker sandboxes; every sandbox of a job carries the job's id as
+its label, so a cancel can kill them.
 """
 from __future__ import annotations
 
@@ -122,8 +123,9 @@ def _attempt(work: Work, image: str | None, job_id: int | None = None,
 
 
 def read_artifacts(artifacts_dir: str | None, task) -> dict[str, bytes]:
-    """The task's artifacts as bytes, within the board's caps (`ARTIFACT_MAX_BYTES` each,
-    `ARTIFACTS_MAX_BYTES` in all, checked again by the board), to be sent with the result: {path under the task's folder: bytes}."""
+    """The task's artifacts as bytes, to be sent with the result, within the caps
+    (`ARTIFACT_MAX_BYTES` each, `ARTIFACTS_MAX_BYTES` in all; the board checks them again):
+    {path under the task's folder: bytes}."""
     if not artifacts_dir:
         return {}
     base = Path(artifacts_dir) / task.id

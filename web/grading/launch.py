@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import threading
+import time
 
 from flask import Flask
 
@@ -35,8 +36,11 @@ def worker_app(config: dict | None = None, *, database: bool = True) -> Flask:
 
 def board_housekeeping(app: Flask) -> Node:
     """The board's own housekeeping when it grades nothing itself (distributed mode): it
-    re-queues jobs of dead workers and resends lost messages even when every worker is down."""
+    re-queues jobs of dead workers and resends lost messages even when every worker is down.
+    Workers heartbeat through the board, so while it was down (restarted) none got through:
+    for STALE_AFTER_S after its start it reaps nothing, time for the live ones to beat again."""
     node = Node(app, 0, [], "board")
+    node.reap_from = time.monotonic() + float(app.config["STALE_AFTER_S"])
     node.start_housekeeping()
     return node
 

@@ -14,6 +14,8 @@ import logging
 import os
 import socket
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Flask
@@ -44,7 +46,8 @@ class Node:
     failed: int = 0
     speed: WorkerSpeed | None = None    # measured at start (`measure_speed`), shown to the proctor
     gateway: Gateway | None = None      # None: the database (the board's own processes)
-    on_refused: object = None           # called when the board refuses this node's token (revoked)
+    on_refused: Callable[[], None] | None = None   # called when the board refuses this node's token (revoked)
+    reap_from: float = 0.0              # time.monotonic() before which this node reaps nothing
 
     def __post_init__(self):
         if self.gateway is None:
@@ -112,7 +115,7 @@ class Node:
             from ..storage.db import db
             with self.app.app_context():
                 try:
-                    reaped = jobs.reap(float(cfg["STALE_AFTER_S"]))
+                    reaped = jobs.reap(float(cfg["STALE_AFTER_S"])) if time.monotonic() >= self.reap_from else []
                     if reaped:
                         log.warning("re-queued jobs of dead workers: %s", reaped)
                     dispatch.republish(self.app, 0 if reaped else float(cfg["REPUBLISH_AFTER_S"]))
@@ -141,7 +144,7 @@ class Node:
                 self.tick()
             except Refused as exc:
                 log.error("housekeeping of %s: %s", self.name, exc)
-                if exc.revoked and callable(self.on_refused):
+                if exc.revoked and self.on_refused is not None:
                     self.on_refused()
             except Exception:   # noqa: BLE001 - a database, board or broker outage: try again next beat
                 log.exception("housekeeping of %s", self.name)

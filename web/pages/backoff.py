@@ -14,6 +14,11 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+import redis
+from redis.exceptions import RedisError
+
+STORE_ERRORS = (RedisError, OSError)     # the store unreachable: callers decide what that means
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -102,7 +107,6 @@ class RedisStore:
     PREFIX = "practicum-throttle:"
 
     def __init__(self, url: str) -> None:
-        import redis
         self._redis = redis.Redis.from_url(url, socket_timeout=5)
 
     @staticmethod

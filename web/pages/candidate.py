@@ -245,9 +245,16 @@ def duration(seconds: float) -> str:
 def submission(sid: int):
     sub = _owned_or_404(sid)
     return render_template("candidate/submission.html", sub=sub, view=result_view(sub), wait=wait_text(sub),
+                           wait_poll_s=current_app.config["WAIT_POLL_S"],
                            rejection=rejection_text(sub) if sub.status is SubmissionStatus.REJECTED else None,
                            task_title=_titles(sub.exam).get(sub.task_id, sub.task_id),
                            new=request.args.get("new") == "1")
+
+
+@bp.get("/submissions/<int:sid>/wait")
+def submission_wait(sid: int):
+    """The receipt's queue lines, asked again while it waits (app.js): [] once it is claimed."""
+    return jsonify(id=sid, lines=wait_text(_owned_or_404(sid)))
 
 
 @bp.get("/submissions/<int:sid>/status")

@@ -32,7 +32,7 @@ def analysis(exam_id: int):
     charts, titles = {}, {}
     for task in package.tasks:
         # check titles in the reader's language from the package (results keep the English one)
-        titles[task.id] = {spec.name: spec.title(get_lang()) for spec in task.tests}
+        titles[task.id] = exams.check_titles(exam, task.id, get_lang())
         bars = [Bar(titles[task.id].get(s.name) or s.description, s.pass_rate,
                     f"{s.pass_rate:.0%} ({s.passed}/{s.graded})", tone(s.pass_rate))
                 for s in result.tests if s.task_id == task.id]

@@ -19,8 +19,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "upload.refused_often": {"zh": "一分钟内被拒绝的上传已达 {limit} 次，请检查文件后稍等一分钟再试。",
                              "en": "{limit} uploads were refused within a minute; check your file and "
                                    "try again in a minute."},
-    "upload.refused_max": {"zh": "本场考试被拒绝的上传已达 {limit} 次上限，请联系监考老师。",
-                           "en": "You have reached {limit} refused uploads in this exam; ask a proctor."},
+    "upload.refused_hour": {"zh": "一小时内被拒绝的上传已达 {limit} 次，请检查文件或询问监考老师，稍后再试。",
+                            "en": "{limit} uploads were refused within an hour; check your file or ask a proctor, "
+                                  "and try again later."},
     # the store's disk on the proctor's dashboard (web/services/disk.py)
     "proctor.disk": {"zh": "存储磁盘：已用 {used} / 共 {total}，剩余 {free}（{percent}%）；考试数据占用 {board}。",
                      "en": "Store disk: {used} used of {total}, {free} free ({percent}%); the board's files take {board}."},

@@ -247,6 +247,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                    "en": "Regrade submission #{sid} (candidate {candidate})? The current result stays in the history."},
     "confirm.clear_throttle": {"zh": "清除考生 {number} {name} 的登录失败记录？该账号的登录等待立即取消（来自某个地址的等待不变）。",
                                "en": "Clear the failed sign-ins of candidate {number} {name}? The account's wait ends at once (a wait on an address stays)."},
+    "confirm.clear_address": {"zh": "清除来自地址 {address} 的登录失败记录？该地址的登录等待立即取消。",
+                              "en": "Clear the failed sign-ins from address {address}? Its wait ends at once."},
     "confirm.new_code": {"zh": "为考生 {number} {name} 发放新的一次性登录码？旧的登录码立即失效。",
                          "en": "Issue a new one-time code for candidate {number} {name}? The old code stops working at once."},
     "confirm.freeze": {"zh": "冻结「{exam}」的公开排行榜？公开页面将保持现在的排名，直到解冻（工作人员仍看到实时榜）。",

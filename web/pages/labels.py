@@ -28,10 +28,16 @@ def task_title(exam: Exam | None, task_id: str) -> str:
     return task_titles(exam).get(task_id, task_id)
 
 
+def check_titles(exam: Exam, task_id: str) -> dict[str, str]:
+    """{check name: title} of one task in the reader's language (results keep the English one)."""
+    return exams.check_titles(exam, task_id, get_lang())
+
+
 def verdict_label(status: str | None, score: float | None = None, max_score: float | None = None) -> str:
     return t(verdict_key(status, score, max_score))
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(task_title=task_title, verdict_label=verdict_label)
+    app.jinja_env.globals.update(task_title=task_title, verdict_label=verdict_label,
+                                 check_titles=check_titles, task_titles=task_titles)
     app.jinja_env.tests["image_artifact"] = lambda name: artifacts.kind_of(name) == "image"

@@ -52,6 +52,8 @@ def gather(exam: Exam) -> dict:
             "counts": monitor.submission_counts(exam.id), "queue": depth, "verdicts": verdicts,
             "running": [{**asdict(j), "elapsed": _span(j.elapsed_s), "task_title": task_title(by_key.get(j.exam), j.task),
                          "exam_title": by_key[j.exam].title(get_lang()) if j.exam in by_key else j.exam,
+                         "candidate_url": url_for("proctor.candidate", exam_id=exam.id, user_id=j.candidate_id)
+                         if j.exam == exam.key else "",
                          "cancel_url": url_for("proctor.cancel", job_id=j.job_id)} for j in running],
             "workers": None if workers is None else [worker_json(exam, w) for w in workers],
             "alerts": [alert_json(level, key, params)
@@ -103,6 +105,7 @@ def alert_json(level: str, key: str, params: dict) -> dict:
 def fault_json(f: monitor.FaultLine, exam: Exam) -> dict:
     return {**asdict(f), "ended_at": local(f.ended_at) if f.ended_at else "", "cause_label": cause_text(f.cause),
             "task_title": task_title(exam, f.task),
+            "candidate_url": url_for("proctor.candidate", exam_id=exam.id, user_id=f.candidate_id),
             "state": "resolved" if f.resolved else f.job_status,
             "state_label": t("fault.resolved") if f.resolved else t(f"fault.{f.job_status}"),
             "job_url": _job_url(f.submission_id)}

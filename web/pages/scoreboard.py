@@ -3,10 +3,12 @@ shows the frozen snapshot while the board is frozen, and before publication only
 the points of `visible` tests (see `web.services.scores`). Ties share a rank."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..services import exams, privacy, scores
+from ..services.clock import epoch_ms
+from ..services.events import board_stream
 from ..storage.db import db, utcnow
 from ..storage.models import BoardFreeze, Exam
 from .confirm import ask
@@ -92,11 +94,26 @@ def set_public(exam_id: int):
     return redirect(url_for("scoreboard.staff_view", exam_id=exam.id), 303)
 
 
-@bp.get("/scoreboard/<key>")
-def public_view(key: str):
+def _public_exam(key: str) -> Exam:
     exam = db.session.scalar(select(Exam).where(Exam.key == key))
     if exam is None or not exam.board_public:
         abort(404)
+    return exam
+
+
+@bp.get("/scoreboard/<key>/events")
+def public_events(key: str):
+    """The public board's freeze pushed to open pages (they reload when it changes)."""
+    exam, cfg = _public_exam(key), current_app.config
+    stream = board_stream(current_app._get_current_object(), exam.id, poll_s=cfg["SSE_POLL_S"],
+                          keepalive_s=cfg["SSE_KEEPALIVE_S"], max_s=cfg["SSE_MAX_S"])
+    return Response(stream, mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+@bp.get("/scoreboard/<key>")
+def public_view(key: str):
+    exam = _public_exam(key)
     package = exams.package(exam)
     frozen = _freeze(exam.id)
     if frozen is not None:
@@ -105,5 +122,6 @@ def public_view(key: str):
         rows = _board(exam, package.max_score, public=True)
     mode = privacy.of(exam)      # what the public may read of a candidate, the examiner's choice
     return render_template("scoreboard/public.html", exam=exam, tasks=package.tasks, frozen=frozen,
+                           frozen_ms=epoch_ms(frozen.frozen_at) if frozen else None,
                            practical_max=package.max_score, reload_s=current_app.config["BOARD_RELOAD_S"],
                            columns=privacy.columns(mode), **page_rows(privacy.public_rows(rows, mode)))

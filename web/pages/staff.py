@@ -7,12 +7,14 @@ are `web.pages.examiner` and `web.pages.grades`, the proctor's dashboard
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from ..services import accounts, counting, exams, privacy, roster
 from ..services import audit as audit_log
-from ..storage.db import db
+from ..storage.db import db, utcnow
 from ..storage.models import STAFF_ROLES, Exam, Role, Submission, User
 from . import throttle
 from .confirm import ask
@@ -20,6 +22,7 @@ from .i18n import form_value, get_lang, parse_local, t
 from .policy import EXAMINERS, FLOOR, audit, check_role, roles_required
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+HOUR = timedelta(hours=1)          # addresses throttled this recently are listed with the candidates
 
 
 @bp.before_request
@@ -35,6 +38,7 @@ def candidates():
                                      .group_by(Submission.candidate_id)).all())
     return render_template("staff/candidates.html", users=users, counts=counts,
                            failures=throttle.failures([u.username for u in users]),
+                           addresses=throttle.address_failures(audit_log.throttled_addresses(utcnow() - HOUR)),
                            exams=exams.all_exams(), exam_id=exam_id)
 
 
@@ -93,8 +97,23 @@ def clear_throttle(uid: int):
         return page
     counted = throttle.failures([user.username]).get(user.username, 0)
     throttle.clear_account(user.username)
-    audit("throttle_cleared", user.username, failures=counted)
+    audit("throttle_cleared", user.username, scope="account", failures=counted)
     return redirect(url_for("staff.candidates", exam=request.args.get("exam", type=int)), 303)
+
+
+@bp.post("/throttle/address")
+@roles_required(*FLOOR)
+def clear_address():
+    """Forget one address's failed sign-ins: a room behind one NAT whose typos added up."""
+    address = request.form.get("address", "").strip()[:64]
+    if not address:
+        abort(400)
+    if (page := ask("confirm.clear_address", address=address)) is not None:
+        return page
+    counted = throttle.address_failures([address]).get(address, 0)
+    throttle.clear_address(address)
+    audit("throttle_cleared", address, scope="address", failures=counted)
+    return redirect(url_for("staff.candidates"), 303)
 
 
 @bp.get("/exams")

@@ -18,6 +18,10 @@ Certificate look-ups (`/verify`): a look-up that finds nothing is a failure of t
 (VERIFY_PER_ADDRESS); besides, Flask-Limiter keeps a plain ceiling on every look-up per
 address (VERIFY_RATE_LIMIT). Both refusals state the wait.
 
+If the store cannot be reached (the broker's Redis down or restarting) the throttle lets
+attempts through and logs it, rather than refusing every sign-in of the exam: a broker
+outage must not become a denial of service; the codes' 40 random bits carry a few minutes.
+
 Each delay imposed is audited (`login_throttled`, `verify_throttled`: who, scope, failures,
 wait); a look-up refused by the ceiling once per address and window. Records live in the
 broker's Redis in the distributed mode (every board process counts together), in memory
@@ -26,6 +30,7 @@ when embedded (`backoff.store_for`).
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -35,9 +40,11 @@ from flask import Flask, current_app, render_template, request
 from flask_limiter import Limiter, RequestLimit
 
 from ..services import accounts
-from .backoff import Rule, Store, store_for
+from .backoff import STORE_ERRORS, Rule, Store, store_for
 from .i18n import t
 from .policy import audit
+
+log = logging.getLogger("practicum.throttle")
 
 LOGIN_VIEWS = {"auth.login": False, "auth.login_staff": True}     # endpoint -> is the staff form
 LOOKUP_VIEWS = ("verify.form", "verify.answer", "verify.answer_json")  # public certificate look-ups
@@ -59,7 +66,11 @@ class Throttle:
     def wait(self, subjects: list[Subject]) -> tuple[Subject, float] | None:
         """The subject that must still wait longest, and for how long; None: go ahead."""
         now = self.clock()
-        records = self.store.get_many([s.key for s in subjects])
+        try:
+            records = self.store.get_many([s.key for s in subjects])
+        except STORE_ERRORS as exc:
+            log.warning("throttle store unreachable, attempt let through: %s", exc)
+            return None
         waits = [(s, r.wait(s.rule, now)) for s, r in zip(subjects, records)]
         longest = max(waits, key=lambda w: w[1], default=None)
         return longest if longest and longest[1] > 0 else None
@@ -69,10 +80,20 @@ class Throttle:
         now = self.clock()
         delayed = []
         for s in subjects:
-            record = self.store.fail(s.key, now, s.rule.forget_s)
+            try:
+                record = self.store.fail(s.key, now, s.rule.forget_s)
+            except STORE_ERRORS as exc:
+                log.warning("throttle store unreachable, failure not counted: %s", exc)
+                return delayed
             if (wait := record.wait(s.rule, now)) > 0:
                 delayed.append((s, record.failures, wait))
         return delayed
+
+    def clear(self, key: str) -> None:
+        try:
+            self.store.clear(key)
+        except STORE_ERRORS as exc:
+            log.warning("throttle store unreachable, record not cleared: %s", exc)
 
 
 def _throttle() -> Throttle:
@@ -97,8 +118,12 @@ def account_key(name: str) -> str:
     return f"login-account:{name}#{accounts.credential_version(name)}"
 
 
+def address_key(address: str) -> str:
+    return f"login-address:{address}"
+
+
 def _login_subjects() -> list[Subject]:
-    subjects = [Subject("address", _address(), f"login-address:{_address()}", _rule("LOGIN_PER_ADDRESS"))]
+    subjects = [Subject("address", _address(), address_key(_address()), _rule("LOGIN_PER_ADDRESS"))]
     if name := account():
         subjects.append(Subject("account", name, account_key(name), _rule("LOGIN_PER_ACCOUNT")))
     return subjects
@@ -106,13 +131,31 @@ def _login_subjects() -> list[Subject]:
 
 def clear_account(name: str) -> None:
     """Forget the failed sign-ins of account `name` (staff, from the candidate list)."""
-    _throttle().store.clear(account_key(name))
+    _throttle().clear(account_key(name))
+
+
+def clear_address(address: str) -> None:
+    """Forget the failed sign-ins from `address` (a room behind one address, a proctor's call)."""
+    _throttle().clear(address_key(address))
+
+
+def _counted(keys: dict[str, str]) -> dict[str, int]:
+    try:
+        records = _throttle().store.get_many(list(keys.values()))
+    except STORE_ERRORS as exc:
+        log.warning("throttle store unreachable, failures not shown: %s", exc)
+        return {}
+    return {name: r.failures for name, r in zip(keys, records) if r.failures}
 
 
 def failures(names: list[str]) -> dict[str, int]:
     """{account: failed sign-ins still counted} for those with any (the candidate list)."""
-    records = _throttle().store.get_many([account_key(n) for n in names])
-    return {n: r.failures for n, r in zip(names, records) if r.failures}
+    return _counted({n: account_key(n) for n in names})
+
+
+def address_failures(addresses: list[str]) -> dict[str, int]:
+    """{address: failed sign-ins still counted} for those with any."""
+    return _counted({a: address_key(a) for a in addresses})
 
 
 def wait_text(seconds: float) -> str:
@@ -123,9 +166,11 @@ def wait_text(seconds: float) -> str:
 
 
 def _audit_delays(action: str, delayed: list[tuple[Subject, int, float]], **details) -> None:
+    name = account()
     for s, count, wait in delayed:
-        audit(action, s.name, actor_name=account() if s.scope == "account" else "", scope=s.scope,
-              failures=count, wait_s=math.ceil(wait), **details)
+        which = {"account": name} if s.scope == "address" and name else {}    # the one typed when it bit
+        audit(action, s.name, actor_name=name if s.scope == "account" else "", scope=s.scope,
+              failures=count, wait_s=math.ceil(wait), **which, **details)
 
 
 def _refused(page: Callable[[str], object], wait: float):
@@ -149,7 +194,7 @@ def _guard_login(view, staff: bool):
         if response.status_code == 401:
             _audit_delays("login_throttled", throttle.failed(subjects), form="staff" if staff else "candidate")
         elif response.status_code in (302, 303) and subjects[-1].scope == "account":
-            throttle.store.clear(subjects[-1].key)
+            throttle.clear(subjects[-1].key)
         return response
     return guarded
 
@@ -194,7 +239,8 @@ def init_app(app: Flask) -> None:
     for endpoint, staff in LOGIN_VIEWS.items():
         app.view_functions[endpoint] = _guard_login(app.view_functions[endpoint], staff)
     limiter = Limiter(key_func=_address, app=app, storage_uri=uri, strategy="moving-window",
-                      key_prefix="practicum-lookup", default_limits=[], headers_enabled=False)
+                      key_prefix="practicum-lookup", default_limits=[], headers_enabled=False,
+                      swallow_errors=True)     # its storage down: look-ups go through (logged)
     ceiling = limiter.shared_limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], scope="verify",
                                    on_breach=_too_many_lookups)
     for endpoint in LOOKUP_VIEWS:

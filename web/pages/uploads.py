@@ -27,7 +27,7 @@ from ..storage.models import Role, Submission
 from .i18n import get_lang, t
 
 UPLOAD_ENDPOINTS = {"candidate.upload"}
-RAW_INPUT = "practicum.raw_input"
+READER = "practicum.upload_reader"     # the counting reader, kept to drain a refused body
 CHUNK = 64 * 1024
 
 
@@ -69,7 +69,7 @@ class CountingReader(io.RawIOBase):
 def rules(config) -> UploadRules:
     return UploadRules(max_bytes=int(config["UPLOAD_MAX_BYTES"]),
                        refused_per_minute=int(config["REFUSED_PER_MINUTE"]),
-                       refused_per_candidate=int(config["REFUSED_PER_CANDIDATE"]))
+                       refused_per_hour=int(config["REFUSED_PER_HOUR"]))
 
 
 def guard() -> None:
@@ -78,7 +78,7 @@ def guard() -> None:
     cap = int(current_app.config["UPLOAD_MAX_BYTES"]) + int(current_app.config["UPLOAD_FORM_SLACK_BYTES"])
     declared = request.content_length
     raw = request.environ["wsgi.input"]
-    request.environ[RAW_INPUT] = reader = CountingReader(raw, cap)
+    request.environ[READER] = reader = CountingReader(raw, cap)
     request.environ["wsgi.input"] = reader
     if declared is not None and declared > cap:
         raise UploadTooLarge(declared)
@@ -86,7 +86,7 @@ def guard() -> None:
 
 def drain() -> None:
     """Read and drop what the client is still sending, up to UPLOAD_DRAIN_MAX_BYTES."""
-    reader = request.environ.get(RAW_INPUT)
+    reader = request.environ.get(READER)
     if not isinstance(reader, CountingReader):
         return
     left = int(current_app.config["UPLOAD_DRAIN_MAX_BYTES"])

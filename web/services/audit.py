@@ -1,6 +1,8 @@
 """The audit log: every staff action (and every login) as one row."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from ..storage.db import db
@@ -24,3 +26,10 @@ def record(action: str, target: str = "", *, actor: User | None = None, actor_na
 
 def page(offset: int = 0, limit: int = 100) -> list[AuditLog]:
     return list(db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).offset(offset).limit(limit)))
+
+
+def throttled_addresses(since: datetime, limit: int = 500) -> list[str]:
+    """Addresses the sign-in throttle delayed since `since` (newest first, each once)."""
+    rows = db.session.scalars(select(AuditLog).where(AuditLog.action == "login_throttled", AuditLog.at >= since)
+                              .order_by(AuditLog.id.desc()).limit(limit))
+    return list(dict.fromkeys(r.target for r in rows if (r.details or {}).get("scope") == "address"))

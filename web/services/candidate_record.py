@@ -12,7 +12,7 @@ from ..storage.db import db
 from ..storage.models import AuditLog, Exam, Result, Role, Submission, User
 from . import counting, monitor
 
-SIGN_INS = ("login", "login_failed", "logout")
+SIGN_INS = ("login", "login_failed", "logout", "login_throttled", "throttle_cleared")   # throttle: the account's
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Upload:
 @dataclass(frozen=True)
 class SignIn:
     at: datetime
-    action: str                     # login, login_failed, logout
+    action: str                     # one of SIGN_INS
     ip: str
 
 

@@ -45,6 +45,7 @@ class _Build:
 
 _lock = threading.Lock()
 _builds: dict[Path, _Build] = {}
+_writing: dict[Path, threading.Lock] = {}     # one writer of a zip at a time
 
 
 def path_for(folder: Path, sitting_id: int, views: list[CertificateView], base_url: str) -> Path:
@@ -64,7 +65,17 @@ def state(path: Path) -> ZipState | None:
 
 
 def build(views: list[CertificateView], base_url: str, path: Path, *, workers: int | None = None) -> ZipState:
-    """Build it now, in the caller's thread (a small sitting, or the background thread)."""
+    """Build it now, in the caller's thread (a small sitting, or the background thread). Two
+    requests at once (a double click) build it once: the second waits and gets the same zip."""
+    with _lock:
+        writing = _writing.setdefault(path, threading.Lock())
+    with writing:
+        if path.exists():
+            return ZipState("ready", path, len(views), len(views))
+        return _write(views, base_url, path, workers)
+
+
+def _write(views: list[CertificateView], base_url: str, path: Path, workers: int | None) -> ZipState:
     with _lock:
         b = _builds.get(path)
         if b is None or b.error:            # the first try, or again after a failure

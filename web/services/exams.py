@@ -95,5 +95,14 @@ def task_titles(exam: Exam, lang: str) -> dict[str, str]:
         return {}
 
 
+def check_titles(exam: Exam, task_id: str, lang: str) -> dict[str, str]:
+    """{check name: its title in `lang`} of one task (a docstring's `zh:` line for Chinese); {}
+    for a task the package no longer has."""
+    try:
+        return {spec.name: spec.title(lang) for spec in package(exam).task(task_id).tests}
+    except (KeyError, OSError, PracticumError):
+        return {}
+
+
 def all_exams() -> list[Exam]:
     return list(db.session.scalars(select(Exam).order_by(Exam.key)))

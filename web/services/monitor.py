@@ -42,6 +42,7 @@ class RunningJob:
     attempt: int
     elapsed_s: float
     runaway: bool
+    candidate_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def running_jobs(now: datetime, runaway_after_s: float) -> list[RunningJob]:
     runaway = float(runaway_after_s)
     rows = db.session.execute(
         select(Job.id, Job.submission_id, Job.worker, Job.attempts, Job.started_at, Submission.task_id,
-               Exam.key, User.username)
+               Exam.key, User.username, User.id.label("candidate_id"))
         .join(Submission, Submission.id == Job.submission_id).join(Exam, Exam.id == Submission.exam_id)
         .join(User, User.id == Submission.candidate_id)
         .where(Job.status == JobStatus.RUNNING).order_by(Job.started_at)).all()
@@ -116,7 +117,7 @@ def running_jobs(now: datetime, runaway_after_s: float) -> list[RunningJob]:
     for r in rows:
         elapsed = (now - r.started_at).total_seconds() if r.started_at else 0.0
         out.append(RunningJob(r.id, r.submission_id, r.key, r.task_id, r.username, r.worker, r.attempts,
-                              round(elapsed, 1), elapsed > runaway))
+                              round(elapsed, 1), elapsed > runaway, r.candidate_id))
     return out
 
 

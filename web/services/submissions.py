@@ -39,11 +39,11 @@ class UploadRefused(Exception):
 
 @dataclass(frozen=True)
 class UploadRules:
-    """The board's settings for taking uploads (UPLOAD_MAX_BYTES, REFUSED_PER_MINUTE, REFUSED_PER_CANDIDATE)."""
+    """The board's settings for taking uploads (UPLOAD_MAX_BYTES, REFUSED_PER_MINUTE, REFUSED_PER_HOUR)."""
 
     max_bytes: int = 20 * 1024 * 1024   # one upload; over it nothing is kept, only the refusal
     refused_per_minute: int = 5         # refused uploads of one candidate in any 60 s
-    refused_per_candidate: int = 50     # ... in the whole exam
+    refused_per_hour: int = 30          # ... in any hour (never the whole exam: no one is locked out)
 
 
 @dataclass(frozen=True)
@@ -91,16 +91,17 @@ def check_can_submit(exam: Exam, candidate_id: int, task_id: str, now: datetime,
 
 
 def check_refusals(exam: Exam, candidate_id: int, now: datetime, rules: UploadRules) -> None:
-    """Refused uploads are recorded (and small ones kept): a cap per minute and per exam stops
-    one candidate filling the store or the list with them."""
+    """Refused uploads are recorded (and small ones kept): a cap per minute and per hour stops
+    one candidate filling the store or the list with them; both windows move, so a candidate
+    is kept waiting, never locked out of the exam."""
     refused = (Submission.candidate_id == candidate_id, Submission.exam_id == exam.id,
                Submission.status == SubmissionStatus.REJECTED)
-    total = db.session.scalar(select(func.count(Submission.id)).where(*refused)) or 0
-    if total >= rules.refused_per_candidate:
-        raise UploadRefused("upload.refused_max", 429, limit=rules.refused_per_candidate)
-    recent = db.session.scalar(select(func.count(Submission.id)).where(
-        *refused, Submission.created_at > now - timedelta(minutes=1))) or 0
-    if recent >= rules.refused_per_minute:
+    def since(window: timedelta) -> int:
+        return db.session.scalar(select(func.count(Submission.id)).where(
+            *refused, Submission.created_at > now - window)) or 0
+    if since(timedelta(hours=1)) >= rules.refused_per_hour:
+        raise UploadRefused("upload.refused_hour", 429, limit=rules.refused_per_hour)
+    if since(timedelta(minutes=1)) >= rules.refused_per_minute:
         raise UploadRefused("upload.refused_often", 429, limit=rules.refused_per_minute)
 
 

@@ -44,6 +44,7 @@ def defaults(instance: Path) -> dict:
         "SSE_KEEPALIVE_S": 15.0,
         "SSE_MAX_S": 300.0,                             # the browser reconnects by itself
         "LIVE_POLL_S": 3.0,                             # the proctor's dashboard asks this often
+        "WAIT_POLL_S": 10.0,                            # a queued receipt asks its queue place this often
         "BOARD_RELOAD_S": 30,                           # the public scoreboard reloads this often
         "WORKER_LATE_S": 30.0,                          # a worker's heartbeat this old: warning
         "WORKER_CRITICAL_S": 120.0,                     # ... this old: critical
@@ -65,7 +66,7 @@ def defaults(instance: Path) -> dict:
         "UPLOAD_FORM_SLACK_BYTES": 64 * 1024,           # multipart framing and the CSRF token around the file
         "UPLOAD_DRAIN_MAX_BYTES": 256 * 1024 * 1024,    # a refused body read and dropped so the page arrives
         "REFUSED_PER_MINUTE": 5,                        # refused uploads of one candidate in 60 s ...
-        "REFUSED_PER_CANDIDATE": 50,                    # ... and in one exam; then uploads wait
+        "REFUSED_PER_HOUR": 30,                         # ... and in any hour; then uploads wait
         "SESSION_COOKIE_SECURE": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -94,6 +95,10 @@ def _from_env(app: Flask) -> None:
     for key in ("HEARTBEAT_S", "STALE_AFTER_S", "REPUBLISH_AFTER_S", "RETRY_DELAY_S", "JOB_MAX_ATTEMPTS"):
         if os.environ.get(f"PRACTICUM_{key}"):     # operators (and the fault tests) tune these per process
             app.config[key] = float(os.environ[f"PRACTICUM_{key}"])
+    for key, kind in (("UPLOAD_MAX_BYTES", int), ("REFUSED_PER_MINUTE", int), ("REFUSED_PER_HOUR", int),
+                      ("DISK_WARN_FREE_PERCENT", float), ("DISK_CRITICAL_FREE_PERCENT", float)):
+        if os.environ.get(f"PRACTICUM_{key}"):     # the exam centre's upload limits and disk alert
+            app.config[key] = kind(os.environ[f"PRACTICUM_{key}"])
     if os.environ.get("PRACTICUM_CERT_ZIP_INLINE_MAX"):      # certificates a zip renders in the request
         app.config["CERT_ZIP_INLINE_MAX"] = int(os.environ["PRACTICUM_CERT_ZIP_INLINE_MAX"])
     if os.environ.get("PRACTICUM_EXAM_ROOTS"):

@@ -6,8 +6,9 @@ out/answers/captures.json                        the hidden pictures' capture: c
 out/answers/test.npz                             a hidden test set (other captures, no copies)
 
 A quarter of the captures are in the set twice or three times: saved again with a
-little noise (mean grey difference at most 2 of 255), while distinct captures differ
-by 8 or more (the background noise alone sees to that). A split that puts copies of
+little noise (a copy differs from its original by at most 2 grey levels of 255 on average, so
+two copies by under 4), while distinct captures differ by 8 or more (the background noise
+alone sees to that; tests/test_ai_trainer.py checks every pair). A split that puts copies of
 one capture on both sides tests the model on pictures it was trained on.
 """
 from __future__ import annotations

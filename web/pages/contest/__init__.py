@@ -55,16 +55,26 @@ def ranking_table(ranked: dict, what: str, lang: str) -> tuple[list[str], list[l
     return tables.national_table(ranked, lang)
 
 
-def export_response(ranked: dict, competition: Competition, what: str, fmt: str):
+def export_response(ranked: dict, competition: Competition, what: str, fmt: str, cache: dict | None = None,
+                    version: tuple = ()):
+    """The ranking as an xlsx or CSV download. With `cache`, the bytes are kept per `version` of
+    the ranking (the national board: 10,000 teams take seconds to write as xlsx, once)."""
     lang = request.args.get("lang") if request.args.get("lang") in ("zh", "en") else get_lang()
-    table = ranking_table(ranked, what, lang)
+    key = ("export", competition.id, version, what, fmt, lang)
+    body = cache.get(key) if cache is not None else None
+    if body is None:
+        table = ranking_table(ranked, what, lang)
+        if fmt == "csv":
+            body = tables.csv_bytes(table)
+        else:
+            body = tables.xlsx_bytes(table, t("contest.awards") if what == "awards" else t("contest.ranking"))
+        if cache is not None:
+            for old in [k for k in cache if k[:2] == key[:2] and k[2] != version]:
+                cache.pop(old, None)          # an older ranking's files
+            cache[key] = body
+    mime = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     name = f"{competition.key}{'-' + competition.site if competition.site else ''}-{what}"
-    if fmt == "csv":
-        body, mime = tables.csv_bytes(table), "text/csv; charset=utf-8"
-    else:
-        body = tables.xlsx_bytes(table, t("contest.awards") if what == "awards" else t("contest.ranking"))
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return body, 200, {"Content-Type": mime, "Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
-
 
 from . import national, site  # noqa: E402,F401 - their routes join `bp`

@@ -27,7 +27,7 @@ def national_page(competition, status: int = 200, current: str | None = None, **
     current = current or tab(DIVISIONS[1], NATIONAL_TABS)
     ranked = national.cached_ranking(competition, cache())
     rows = ranked[Division(current)] if current in DIVISIONS else []
-    tasks = sorted({task for r in rows for task in r.tasks})
+    tasks = sorted(set().union(*(r.tasks for r in rows)))
     imports = national.imports(competition) if current == "imports" else []
     lang = get_lang()
     reasons = {r.id: text(r.reason, lang, value=r.detail) for r in imports if r.reason}

@@ -89,12 +89,12 @@ def export(key: str, fmt: str):
     what = request.args.get("what", "ranking")
     if fmt not in ("csv", "xlsx") or what not in ("ranking", "awards"):
         abort(404)
-    if competition.site:
-        ranked = standings.divisions(competition, exams.package(competition.exam).max_score)
-    else:
-        ranked = national_service.cached_ranking(competition, national.cache())
     audit("contest_export", competition.key, what=what, format=fmt)
-    return export_response(ranked, competition, what, fmt)
+    if competition.site:
+        return export_response(standings.divisions(competition, exams.package(competition.exam).max_score),
+                               competition, what, fmt)
+    return export_response(national_service.cached_ranking(competition, national.cache()), competition, what, fmt,
+                           national.cache(), national_service.version(competition))
 
 
 @bp.get("/scoreboard/contest/<key>")

@@ -18,6 +18,7 @@ from ...storage.content import safe_filename
 from ...storage.db import db
 from ...storage.models import Job, Result, Submission, User
 from ..confirm import ask
+from ..i18n import t
 from ..policy import audit
 from . import bp, exam_or_404
 from .exam import exam_page
@@ -89,7 +90,9 @@ def submission_artifact_view(sid: int, name: str):
     data = artifacts.blob_of(jobs.result_of(sid), name)
     if data is None:
         abort(404)
-    return render_template("examiner/artifact.html", sub=sub, view=artifacts.view(name, data))
+    return render_template("examiner/artifact.html", sub=sub, view=artifacts.view(name, data),
+                           heading=t("review.artifact", name=name),
+                           raw_url=url_for("examiner.submission_artifact", sid=sid, name=name))
 
 
 @bp.get("/submissions/<int:sid>/upload")
@@ -101,6 +104,21 @@ def submission_upload(sid: int):
         abort(404)
     audit("download_upload", sub.exam.key, submission=sid, candidate=sub.candidate.username, sha256=sub.sha256)
     return _bytes(data, sub.filename or f"submission-{sid}", None, inline=False)
+
+
+@bp.get("/submissions/<int:sid>/upload/view")
+def submission_upload_view(sid: int):
+    """The handed-in file read in the page, the same way as an artifact (a notebook's cells, a
+    script as text; a zip is only a download). Audited like the download."""
+    sub = _submission_or_404(sid)
+    data = artifacts.upload_bytes(sub)
+    if data is None:
+        abort(404)
+    audit("view_upload", sub.exam.key, submission=sid, candidate=sub.candidate.username, sha256=sub.sha256)
+    name = sub.filename or f"submission-{sid}"
+    return render_template("examiner/artifact.html", sub=sub, view=artifacts.view(name, data),
+                           heading=t("review.upload_title", name=name),
+                           raw_url=url_for("examiner.submission_upload", sid=sid))
 
 
 def _bytes(data: bytes, filename: str, mimetype: str | None, *, inline: bool) -> Response:

@@ -47,6 +47,28 @@
   tick();
   setInterval(tick, 1000);
 
+  // a queued receipt's place in the queue and expected wait, asked again every data-wait-s
+  var waitBox = document.getElementById("wait");
+  if (waitBox && waitBox.dataset.waitUrl && window.fetch) {
+    var waitEvery = Math.max(2, Number(waitBox.dataset.waitS || 10)) * 1000;
+    var askWait = function () {
+      fetch(waitBox.dataset.waitUrl, { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+        .then(function (data) {
+          while (waitBox.firstChild) { waitBox.removeChild(waitBox.firstChild); }
+          (data.lines || []).forEach(function (line) {
+            var p = document.createElement("p");
+            p.textContent = line;
+            waitBox.appendChild(p);
+          });
+          waitBox.hidden = !(data.lines || []).length;
+          if ((data.lines || []).length) { setTimeout(askWait, waitEvery); }
+        })
+        .catch(function () { setTimeout(askWait, waitEvery * 2); });
+    };
+    setTimeout(askWait, waitEvery);
+  }
+
   // live status of the candidate's own submissions
   var url = body.dataset.events;
   if (url && window.EventSource) {

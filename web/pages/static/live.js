@@ -9,6 +9,7 @@
 //                          empty); [data-live-empty="x"] shows when empty
 // [data-reload-while]    reloads the page once that JSON's status is no longer data-reload-value
 // [data-reload-s]        reloads the page every so many seconds (the public scoreboard)
+// [data-board-events]    reloads it at once when its freeze changes from data-frozen-ms (SSE)
 (function () {
   "use strict";
 
@@ -103,6 +104,21 @@
       }).catch(function () { setTimeout(check, wait * 2); });
     };
     setTimeout(check, wait);
+  }
+
+  // a public scoreboard reloads as soon as it is frozen, refrozen or unfrozen (pushed over SSE)
+  var board = document.querySelector("[data-board-events]");
+  if (board && window.EventSource) {
+    var boardSource = new EventSource(board.dataset.boardEvents);
+    boardSource.addEventListener("board", function (ev) {
+      var data;
+      try { data = JSON.parse(ev.data); } catch (e) { return; }
+      var shown = board.dataset.frozenMs || "";
+      if ((data.frozen_ms == null ? "" : String(data.frozen_ms)) !== shown) {
+        boardSource.close();
+        location.reload();
+      }
+    });
   }
 
   var reloader = document.querySelector("[data-reload-s]");

@@ -9,10 +9,10 @@ tier then has fewer teams). Computed from the unfrozen board.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 
-from .ranking import TeamScore
+from .ranking import TeamScore, changed
 
 MODES = ("ratio", "count")
 DEFAULT = {"mode": "ratio", "tiers": [10, 20, 30]}
@@ -65,5 +65,5 @@ def assign(ranked: list[TeamScore], rule: AwardRule) -> list[TeamScore]:
         tier = None
         if r.final is not None:
             tier = next((k for k, cut in enumerate(cuts, 1) if r.rank <= cut), None)
-        out.append(replace(r, award=tier))
+        out.append(changed(r, award=tier))
     return out

@@ -7,10 +7,10 @@ final score are selected.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .awards import BadRule
-from .ranking import TeamScore, rank
+from .ranking import TeamScore, changed, rank
 
 DEFAULT = {"mode": "top", "top": 10, "quota": 0}
 
@@ -44,4 +44,4 @@ def select(ranked: list[TeamScore], rule: FinalistRule) -> list[TeamScore]:
     for r in rest:
         if r.rank <= rule.top:
             chosen[(r.site, r.team_id)] = "top"
-    return [replace(r, finalist=chosen.get((r.site, r.team_id))) for r in ranked]
+    return [changed(r, finalist=chosen.get((r.site, r.team_id))) for r in ranked]

@@ -159,7 +159,8 @@ def imports(competition: Competition) -> list[ResultImport]:
                                    .order_by(ResultImport.id.desc())))
 
 
-def _score(t: NationalTeam) -> TeamScore:
+def _score(t) -> TeamScore:
+    """A NationalTeam row (its columns) as the ranking's TeamScore."""
     members = tuple(Member(m.get("name", ""), m.get("role", ""), m.get("number", ""), m.get("id_number", ""),
                            m.get("person_id"), m.get("theory")) for m in t.data.get("members", []))
     counted = tuple(Counted(c["task"], c["submission_id"], c["sha256"], c["score"], datetime.fromisoformat(c["at"]))
@@ -171,7 +172,10 @@ def _score(t: NationalTeam) -> TeamScore:
 
 def ranking(competition: Competition) -> dict[Division, list[TeamScore]]:
     """{division: national ranking with awards and finalists} from the current imports."""
-    rows = db.session.scalars(select(NationalTeam).join(ResultImport, ResultImport.id == NationalTeam.import_id)
+    t = NationalTeam     # plain rows, not ORM objects: 10,000 teams without an identity map
+    rows = db.session.execute(select(t.external_id, t.name, t.affiliation, t.division, t.site, t.data, t.practical,
+                                     t.theory, t.final, t.last_counted_at, t.site_rank)
+                              .join(ResultImport, ResultImport.id == t.import_id)
                               .where(ResultImport.competition_id == competition.id,
                                      ResultImport.status == ImportStatus.CURRENT)).all()
     award_rule = awards.AwardRule.from_json(competition.awards)
@@ -187,8 +191,10 @@ _lock = threading.Lock()
 
 
 def version(competition: Competition) -> tuple:
+    """What the ranking depends on: the imports that are not refused (a refused one never changes
+    later and never counts, so offering a bad package does not cost a new ranking) and the rules."""
     return tuple(db.session.execute(select(func.count(ResultImport.id), func.max(ResultImport.id)).where(
-        ResultImport.competition_id == competition.id)).one()) + (
+        ResultImport.competition_id == competition.id, ResultImport.status != ImportStatus.REFUSED)).one()) + (
         str(competition.awards), str(competition.finalists))
 
 

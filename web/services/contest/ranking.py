@@ -8,9 +8,10 @@ they have none) come after every team with one and win no award.
 """
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import mean
 
@@ -64,6 +65,15 @@ class TeamScore:
     extra: dict = field(default_factory=dict, compare=False)
 
 
+def changed(row: TeamScore, **values) -> TeamScore:
+    """`row` with `values` set: `dataclasses.replace` without its `__init__` call, which made
+    up most of a national ranking's cost (10,000 teams pass through rank, awards and finalists)."""
+    new = copy.copy(row)
+    for name, value in values.items():
+        object.__setattr__(new, name, value)
+    return new
+
+
 def team_theory(scores: list[float | None], rule: str = "mean") -> float | None:
     """The team's theory by the competition's rule over the members who have a score; None when none has."""
     known = [s for s in scores if s is not None]
@@ -92,7 +102,7 @@ def rank(rows: list[TeamScore]) -> list[TeamScore]:
         k = order_key(r)
         if k != prev:
             prev, at = k, i
-        out.append(replace(r, rank=at))
+        out.append(changed(r, rank=at))
     return out
 
 
