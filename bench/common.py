@@ -163,18 +163,42 @@ def bare_run(spec: sandbox.SandboxSpec, out_dir: Path) -> RunResult:
         wall = spec.limits.wall_s + spec.grace_s
         t_start = time.monotonic()
         timed_out = False
+        sealed, reader, pass_fds = None, None, ()
+        if run_spec["mode"] != "raw":
+            # the supervisor's part: the harness reports through a pipe, and the files are
+            # written from what came through it (grader/harness/supervise.py)
+            from grader.harness.supervise import _Sealed
+            sealed = _Sealed()
+            results_r, results_w = os.pipe()
+            env[protocol.RESULTS_FD_ENV] = str(results_w)
+            pass_fds = (results_w,)
+
+            def drain():
+                while chunk := os.read(results_r, 65536):
+                    sealed.feed(chunk)
+                os.close(results_r)
+            reader = threading.Thread(target=drain, daemon=True)
+            reader.start()
         try:
-            proc = subprocess.run(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+            proc = subprocess.run(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, pass_fds=pass_fds,
                                   capture_output=True, timeout=wall, start_new_session=True)
             code, out, err = proc.returncode, proc.stdout, proc.stderr
         except subprocess.TimeoutExpired as exc:
             timed_out, code, out, err = True, 137, exc.stdout or b"", exc.stderr or b""
+        finally:
+            if pass_fds:
+                os.close(pass_fds[0])
+        if reader is not None:
+            reader.join(10)
         duration = time.monotonic() - t_start
         keep = spec.limits.stdout_kb * 1024
         summary = {"exit_code": code if code >= 0 else 128 - code, "duration_s": round(duration, 4),
                    "stdout": out[:keep].decode("utf-8", "replace"),
                    "stderr": err[:keep].decode("utf-8", "replace"),
                    "stdout_bytes": len(out), "stderr_bytes": len(err), "flooded": False}
+        if sealed is not None:
+            summary["sealed"] = sealed.write({name: str(out_dir / Path(path).name)
+                                              for name, path in protocol.SEALED.items()})
         return sandbox._verdict(spec.limits, summary, code, False, timed_out, duration,
                                 sandbox.folder_size(out_dir))
     except Exception as exc:   # report like the real runner: an infrastructure fault

@@ -179,9 +179,10 @@ def script_channel(entry: str) -> Channel:
 
 
 def _candidate_env() -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTICUM_")}
-    env["PYTHONPATH"] = "/opt/practicum"
-    return env
+    # the container's own environment (PYTHONPATH names the harness mount); the harness
+    # ignores it (python3 -I), the candidate's process may use it. The results pipe's
+    # number left it already (protocol.take_results_fd).
+    return dict(os.environ)
 
 
 _harness_total = [0.0]

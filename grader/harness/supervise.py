@@ -90,12 +90,12 @@ class _Sealed:
             self.events.append(line + b"\n")
             self.size += len(line) + 1
 
-    def write(self) -> dict:
+    def write(self, paths: dict | None = None) -> dict:
         """Write each file afresh (whatever is at its path goes first) and return the digests."""
         contents = dict(self.files)
         contents["results"] = b"".join(self.events)
         digests = {}
-        for name, path in protocol.SEALED.items():
+        for name, path in (paths or protocol.SEALED).items():
             data = contents.get(name)
             try:
                 _remove(path)
