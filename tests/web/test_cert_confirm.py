@@ -96,3 +96,29 @@ def test_saving_exam_settings_asks_first(app, signed_in, exam):
     with app.app_context():
         row = db.session.get(Exam, exam)
         assert row.attempt_limit == 3 and row.count_policy == "best"
+
+
+def test_registering_people_from_a_sheet_asks_first(app, signed_in):
+    import io
+    import re
+    from web.services import sheets
+    from web.storage.models import Registration
+    from .certhelp import edge_exam
+    with app.app_context():
+        sid = new_sitting(name="报名确认批次")
+        edge_exam()
+    examiner = signed_in("examiner")
+    examiner.set_lang("en")
+    assert 'data-confirm="Register the people of this sheet for' in examiner.get(f"/staff/cert/{sid}").get_data(as_text=True)
+    data = sheets.write_xlsx(["姓名", "身份证号"], [["丙", PEOPLE[0]], ["丁", PEOPLE[1]]])
+    url = f"/staff/cert/{sid}/register"
+    asked = examiner.post(url, {"sheet": (io.BytesIO(data), "名单.xlsx")}, confirm=False, content_type="multipart/form-data")
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Register the people in 名单.xlsx for “2026 first sitting, intermediate”?" in page
+    with app.app_context():
+        assert db.session.query(Registration).filter_by(sitting_id=sid).count() == 0          # asked, nothing done
+    staged = re.search(r'name="staged" value="([0-9a-f]{64})"', page).group(1)
+    done = examiner.post(url, {"staged": staged, "filename": "名单.xlsx"}, confirm=True)
+    assert done.status_code == 200
+    with app.app_context():
+        assert db.session.query(Registration).filter_by(sitting_id=sid).count() == 2

@@ -19,7 +19,9 @@ from ..services.passrule import Rule
 from ..services.sittings import SittingRefused
 from ..storage.db import db
 from ..storage.models import Certificate, Person, Registration, Role, Sitting, SittingStatus
-from .confirm import ask
+from .confirm import ask, confirmed
+from .contest import confirm_upload
+from .contest import upload as staged_upload
 from .i18n import get_lang, local, t
 from .policy import EXAMINERS, audit, check_role, roles_required
 
@@ -124,16 +126,17 @@ def change_rule(sitting_id: int):
 @bp.post("/<int:sitting_id>/register")
 def register(sitting_id: int):
     s = _sitting(sitting_id)
-    upload = request.files.get("sheet")
-    if upload is None or not upload.filename:
+    data, filename = staged_upload("sheet")          # the file, or the one staged by the question
+    if not data:
         return sitting_page(s, 400, problems=[(0, t("people.empty"))])
-    data = upload.read(SHEET_MAX + 1)
     if len(data) > SHEET_MAX:
         return sitting_page(s, 400, problems=[(0, t("people.too_many", value=f"{SHEET_MAX // 1024 // 1024} MB"))])
+    if not confirmed():          # accounts are made and codes issued: ask first (a file cannot be re-posted)
+        return confirm_upload(data, filename, t("confirm.cert_register", file=filename, sitting=s.name(get_lang())))
     done = sittings.register(s, data)
     if done.problems:
         shown = [(p.line, t(p.key, value=p.value)) for p in done.problems]
-        audit("registration_refused", str(s.id), problems=len(shown), file=upload.filename[:100])
+        audit("registration_refused", str(s.id), problems=len(shown), file=filename[:100])
         return sitting_page(s, 400, problems=shown)
     audit("registration_import", str(s.id), added=done.added, codes_issued=len(done.codes))
     return sitting_page(s, registered=done.added, codes=done.codes)
