@@ -7,7 +7,7 @@ An infrastructure fault is never turned into a score.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field as dc_field, replace
 
 
 class Visibility(str, enum.Enum):
@@ -123,6 +123,8 @@ class RunResult:
     stdout_truncated: bool = False
     output_exceeded: bool = False
     infra_error: str | None = None   # set only with Verdict.SANDBOX_ERROR
+    # name -> SHA-256 of each file the supervisor wrote after every other process had ended
+    sealed: dict[str, str] = dc_field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

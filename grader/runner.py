@@ -13,6 +13,7 @@ is read with size caps, without following links, and validated.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import shutil
 import stat
@@ -32,8 +33,8 @@ REPORT_CAP = 1024 * 1024
 ARTIFACT_FILES_CAP = 200
 
 
-def read_capped(path: Path, cap: int) -> str | None:
-    """Read a file the sandbox wrote: regular files only, never through a link."""
+def read_bytes_capped(path: Path, cap: int) -> bytes | None:
+    """Up to cap + 1 bytes of a file the sandbox wrote: regular files only, never through a link."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)   # a planted FIFO must not block us
     except OSError:
@@ -41,10 +42,15 @@ def read_capped(path: Path, cap: int) -> str | None:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        data = os.read(fd, cap + 1)
+        return os.read(fd, cap + 1)
     finally:
         os.close(fd)
-    return data[:cap].decode("utf-8", "replace")
+
+
+def read_capped(path: Path, cap: int) -> str | None:
+    """Read a file the sandbox wrote, as text of at most `cap` bytes."""
+    data = read_bytes_capped(path, cap)
+    return None if data is None else data[:cap].decode("utf-8", "replace")
 
 
 def copy_artifacts(src: Path, dest: Path, max_files: int = ARTIFACT_FILES_CAP) -> list[str]:
@@ -120,6 +126,31 @@ def judge_limits(task: Task) -> Limits:
                                pids=max(lim.pids, 128))
 
 
+SEALED_CAP = 8 * 1024 * 1024
+
+
+def keep_only_sealed(out_dir: Path, run) -> None:
+    """Remove each results file the supervisor did not write: one whose bytes do not match
+    the digest in its log line was written or changed by the candidate's code."""
+    for name, path in protocol.SEALED.items():
+        target = out_dir / Path(path).name
+        digest = run.sealed.get(name)
+        if digest and _digest(target) == digest:
+            continue
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            try:
+                target.unlink()
+            except FileNotFoundError:
+                pass
+
+
+def _digest(path: Path) -> str | None:
+    data = read_bytes_capped(path, SEALED_CAP)
+    return hashlib.sha256(data).hexdigest() if data is not None and len(data) <= SEALED_CAP else None
+
+
 def _read_events(out_dir: Path, known: set[str]):
     """The validated test events a run left in its output folder, and its watchdog flag."""
     raw = read_capped(out_dir / Path(protocol.RESULTS).name, RESULTS_CAP) or ""
@@ -163,6 +194,7 @@ def run_candidate(task: Task, files: TaskFiles, image: str, out_dir: Path, job: 
     sandbox.stage(files.root, out_dir)
     with slot():
         run = sandbox.run(spec, out_dir)
+    keep_only_sealed(out_dir, run)      # before the judge reads the observations
     return _collect(out_dir, task, phases, run)
 
 
@@ -208,6 +240,7 @@ def run_judge(tasks: list[Task], image: str, candidate_outs: dict[str, Path], ou
     )
     with slot():
         run = sandbox.run(spec, out_dir)
+    keep_only_sealed(out_dir, run)
     known = {f"{t.id}/{spec_.name}" for t in tasks for spec_ in t.tests_in(Phase.TRUSTED)}
     records, started, watchdog = _read_events(out_dir, known)
     reports = {}

@@ -300,14 +300,20 @@ def _container_config(spec: SandboxSpec, spec_dir: Path, out_dir: Path) -> dict:
 
 
 def _parse_summary(logs: bytes) -> dict | None:
+    """The supervisor's last line. Only a line that starts with the prefix counts: the
+    candidate's printed output sits inside that line's JSON, where a newline is always
+    escaped, so a summary they print is never a line of its own (nor split at U+2028)."""
     text = logs.decode("utf-8", "replace")
-    idx = text.rfind(protocol.SUMMARY_PREFIX)
+    marker = "\n" + protocol.SUMMARY_PREFIX
+    idx = text.rfind(marker)
     if idx < 0:
         return None
+    line = text[idx + len(marker):].split("\n", 1)[0]
     try:
-        return json.loads(text[idx + len(protocol.SUMMARY_PREFIX):].strip().splitlines()[0])
-    except (ValueError, IndexError):
+        summary = json.loads(line)
+    except ValueError:
         return None
+    return summary if isinstance(summary, dict) else None
 
 
 def _infra(message: str, t0: float) -> RunResult:
@@ -405,4 +411,11 @@ def _verdict(limits: Limits, summary: dict | None, exit_code, oom: bool, timed_o
         stdout_truncated=summary.get("stdout_bytes", 0) > len(summary.get("stdout", "").encode()),
         output_exceeded=flooded or out_full,
         infra_error=infra,
+        sealed=_sealed(summary.get("sealed")),
     )
+
+
+def _sealed(value) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if k in protocol.SEALED and isinstance(v, str) and len(v) == 64}

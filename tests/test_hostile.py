@@ -39,8 +39,16 @@ SCRIPTS = {
     "fifo_planted": ("ok", 4),
     "syntax_error": ("wrong", 0),
     "sys_exit": ("wrong", 0),
-    "os_exit": ("runtime_error", 0),
+    "os_exit": ("wrong", 0),          # its own process ends at import: every check errs, the harness goes on
     "missing_function": ("wrong", 0),
+    # forgers: add() is wrong (or the tests never end), so each deserves nothing
+    "forge_results": ("wrong", 0),
+    "forge_observations": ("wrong", 0),
+    "patch_event_writer": ("wrong", 0),
+    "patch_pytest_reporting": ("wrong", 0),
+    "fake_summary": ("wrong", 0),
+    "kills_harness": ("runtime_error", 0),
+    "forks_to_edit_results": ("wrong", 0),
 }
 
 ADD = "def add(a, b):\n    return a + b"
@@ -54,6 +62,17 @@ NOTEBOOKS = {
     "nb_ignores_interrupt": (["import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                               "while True:\n    time.sleep(0.1)", ADD], "time_limit", 0),
     "nb_error_then_fine": (["raise ValueError('oops')", ADD], "ok", 4),
+    "nb_forges_results": ([
+        "import json, os, sys\n"
+        "for m in list(sys.modules.values()):\n"
+        "    if hasattr(m, 'append_event'):\n"
+        "        m.append_event = lambda *a, **k: None\n"
+        "with open('/out/.results.jsonl', 'a') as fh:\n"
+        "    for n in ('test_add', 'test_add_again', 'test_sum_matches_answer'):\n"
+        "        fh.write(json.dumps({'event': 'end', 'name': n, 'outcome': 'passed', 'fraction': 1.0}) + '\\n')\n"
+        "with open('/out/observations.json', 'w') as fh:\n"
+        "    json.dump({'sum': 5555}, fh)",
+        "def add(a, b):\n    return 0"], "wrong", 0),
 }
 
 
@@ -128,14 +147,24 @@ def test_forged_results_gain_no_trusted_points(grade, lab_exam, tmp_path):
     assert trusted and all(t.score == 0 for t in trusted)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: tests decided inside the candidate's sandbox run in the "
-                   "same process as the candidate's code, which can patch the harness; points that matter "
-                   "belong in trusted tests")
 def test_forged_results_gain_no_sandbox_points(grade, lab_exam, tmp_path):
     source = tmp_path / "calc.py"
     source.write_bytes((CORPUS / "forge_results.py").read_bytes())
     rep = grade(lab_exam, source, task="calc")
     assert rep.tasks[0].score == 0
+    assert all(t.status is TestStatus.FAILED for t in rep.tasks[0].tests)   # judged, not lost
+
+
+def test_faked_clock_gains_no_speed_points(grade, demo_exam, tmp_path):
+    """The speed check times the call from the harness's process: the candidate's clocks are theirs."""
+    source = tmp_path / "fast.py"
+    source.write_bytes((CORPUS / "fast_fakes_timer.py").read_bytes())
+    rep = grade(demo_exam, source, task="fast")
+    tests = {t.name: t for t in rep.tasks[0].tests}
+    assert tests["test_smooth_is_right"].status is TestStatus.PASSED
+    speed = tests["test_smooth_is_fast"]
+    assert (speed.status, speed.score) == (TestStatus.PARTIAL, 1), speed   # 30-60x the reference: half
+    assert speed.measures and speed.measures[0].value > 5
 
 
 def test_writes_outside_leave_the_host_untouched(grade, lab_exam, tmp_path):

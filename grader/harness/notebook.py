@@ -1,4 +1,9 @@
-"""Execute a candidate's notebook with per-cell limits, then its tests in the kernel.
+"""Execute a candidate's notebook with per-cell limits, then its tests against the kernel.
+
+The tests run here, in the harness's process. The kernel, the candidate's
+process, then runs one more cell that answers the tests' calls through two
+FIFOs (candidate_server.serve_notebook), so the tests call the functions the
+notebook defined, with the state it built, without running it a second time.
 
 An async kernel manager over IPC is used because a sync one hung for the
 whole outer timeout after an out-of-memory kill, where this one notices the
@@ -9,6 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import select
+import signal
 import time
 
 import nbformat
@@ -16,11 +24,13 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
-from . import protocol
+from . import protocol, wire
+from .remote import CandidateGone, Channel, Remote
 from .kernel_setup import FLOOD_ENAME
 from .tracebacks import error_line
 
 CELL_KEEP = 64 * 1024         # output kept per cell in the executed notebook
+HANDSHAKE_S = 30.0            # for the kernel to start serving the tests' calls
 TIMEOUT_ENAME = "CellTimeoutError"
 
 
@@ -121,18 +131,104 @@ async def _run(spec: dict) -> dict:
         if report["kernel_died"] is None and report["hung"] is None and spec.get("test_dirs"):
             report["tests_ran"] = True
             _write_report(report)
-            test_cell = nbformat.v4.new_code_cell(
-                "import practicum.kernel_tests as __pt_run\n__pt_run.run(globals())")
-            nb.cells.append(test_cell)
             client.timeout = int(spec.get("tests_budget_s", 600))
-            try:
-                await client.async_execute_cell(test_cell, len(nb.cells) - 1)
-            except DeadKernelError:
+            error = await _test_against_kernel(spec, client, nb)
+            if error == "died":
                 report["kernel_died"] = "tests"
-            except Exception as exc:  # an internal error must not look like a pass
-                report["test_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
-            nb.cells.pop()
+            elif error:
+                report["test_error"] = error
     return report
+
+
+async def _test_against_kernel(spec: dict, client, nb) -> str | None:
+    """Run the tests here while the kernel serves their calls; None, "died" or an internal error."""
+    from .phase import run_pytest
+
+    folder = wire.spill_folder()
+    request, reply = os.path.join(folder, "request"), os.path.join(folder, "reply")
+    os.mkfifo(request, 0o600)
+    os.mkfifo(reply, 0o600)
+    cell = nbformat.v4.new_code_cell(
+        "import practicum.candidate_server as __pt_serve\n"
+        f"__pt_serve.serve_notebook(globals(), {request!r}, {reply!r}, {folder!r})")
+    nb.cells.append(cell)
+    serving = asyncio.ensure_future(client.async_execute_cell(cell, len(nb.cells) - 1, store_history=False))
+    rfd = os.open(reply, os.O_RDONLY | os.O_NONBLOCK)     # no writer needed yet
+    wfd = None
+    try:
+        # the kernel opens `reply` for writing, says it is ready, then opens `request`
+        deadline = time.monotonic() + HANDSHAKE_S
+        while not select.select([rfd], [], [], 0)[0]:
+            if serving.done() or time.monotonic() > deadline:     # no answer: say why
+                errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+                said = f"{errors[-1].get('ename')}: {str(errors[-1].get('evalue'))[:200]}" if errors else "no answer"
+                return (_ended(serving) if serving.done() else None) or f"the kernel did not serve the tests ({said})"
+            await asyncio.sleep(0.02)
+        os.set_blocking(rfd, True)
+        while wfd is None:
+            try:
+                wfd = os.open(request, os.O_WRONLY | os.O_NONBLOCK)   # ENXIO until the kernel reads
+            except OSError:
+                if serving.done() or time.monotonic() > deadline:
+                    return "the kernel did not serve the tests (it never read the requests)"
+                await asyncio.sleep(0.02)
+        os.set_blocking(wfd, True)
+        killed: list = []
+        channel = Channel(_kernel_start(rfd, wfd, _kernel_pid(client), killed), folder)
+        rfd = wfd = None                 # the channel owns them now
+        # blocking our event loop here is fine: the kernel needs nothing from it to answer
+        try:
+            run_pytest(spec, lambda: (Remote(channel, None, spec["entry"]), channel))
+        except Exception as exc:         # an internal error must not look like a pass
+            return f"{type(exc).__name__}: {str(exc)[:200]}"
+        finally:
+            channel.close()
+        # every test has reported: how the serving cell ends no longer decides anything
+        # (a kernel that died during the tests made those tests fail with the reason)
+        await asyncio.wait([serving], timeout=5)
+        return None
+    except DeadKernelError:
+        return "died"
+    finally:
+        for fd in (rfd, wfd):
+            if fd is not None:
+                os.close(fd)
+        nb.cells.pop()
+        if not serving.done():
+            serving.cancel()
+            await asyncio.wait([serving], timeout=5)
+        if serving.done() and not serving.cancelled():
+            serving.exception()       # retrieved: a DeadKernelError after the tests is not ours
+
+
+def _ended(serving) -> str | None:
+    exc = serving.exception() if not serving.cancelled() else None
+    if isinstance(exc, DeadKernelError):
+        return "died"
+    return f"{type(exc).__name__}: {str(exc)[:200]}" if exc else None
+
+
+def _kernel_pid(client) -> int | None:
+    proc = getattr(getattr(client.km, "provisioner", None), "process", None)
+    return getattr(proc, "pid", None)
+
+
+def _kernel_start(rfd: int, wfd: int, kernel_pid: int | None, killed: list):
+    """The one connection to the kernel: a kernel cannot be started again with its state."""
+    def start():
+        if killed:
+            raise CandidateGone("the notebook's kernel was stopped after a call that did not come back")
+
+        def stop(graceful: bool):
+            if not graceful and kernel_pid:     # the kernel is in an unknown state: it goes
+                killed.append(True)
+                try:
+                    os.kill(kernel_pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+        return rfd, wfd, stop, lambda: "the notebook's kernel stopped"
+    return start
 
 
 async def _install_limits(client, nb, flood_bytes: int) -> None:
@@ -151,8 +247,7 @@ def _save(nb) -> None:
 
 
 def _write_report(report: dict) -> None:
-    with open(protocol.NOTEBOOK_REPORT, "w", encoding="utf-8") as fh:
-        json.dump(report, fh)
+    protocol.send_file("notebook", json.dumps(report))
 
 
 def run_notebook(spec: dict) -> int:

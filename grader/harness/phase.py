@@ -1,35 +1,75 @@
 """One grading phase inside the sandbox: run the rubric tests for a spec.
 
-    python3 -m practicum.phase           (started by the supervisor)
+    python3 -I -c "...; from practicum.phase import main"      (started by the supervisor)
 
-Modes: `candidate` runs the candidate's code and the public/hidden tests;
+Modes: `candidate` runs the public/hidden tests against the candidate's code;
 `judge` runs the trusted tests beside the answers, with no candidate code.
+
+This process is the harness and never runs candidate code: their script runs in
+a process of its own (remote.py, candidate_server.py), their notebook in its
+kernel. It is made non-dumpable first, so a process of the same user can
+neither trace it nor read its memory or descriptors in /proc, and it alone
+holds the pipe through which the supervisor learns the results.
 """
 from __future__ import annotations
 
-import importlib.util
+import ctypes
 import os
 import sys
 
-from . import protocol
-from .plugin import Candidate, RubricPlugin, pytest_args
+from . import protocol, rubric
+from .plugin import RubricPlugin, pytest_args
+
+PR_SET_DUMPABLE = 4
+
+
+def harden() -> None:
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE) failed")
+    protocol.take_results_fd()
 
 
 def module_loader(spec: dict):
-    """Import the candidate's script or project entry as a module, once."""
-    entry = os.path.join(protocol.WORK, spec["entry"])
-    root = os.path.dirname(entry)
+    """The candidate's script or project entry, in its own process, as a proxy."""
+    from .remote import Remote, script_channel
 
     def load():
+        channel = script_channel(os.path.join(protocol.WORK, spec["entry"]))
+        try:
+            channel.connect()
+        except BaseException:
+            channel.close()
+            raise
+        return Remote(channel, None, spec["entry"]), channel
+    return load
+
+
+class InProcess:
+    """The candidate's names imported into this process: only for tests that need the candidate's
+    Qt widgets in their own process (the `qapp` fixture). Such a process is the candidate's, and
+    what its tests decide can be forged: docs/architecture.md, "Verdicts candidate code cannot forge"."""
+
+    def __init__(self, namespace: dict):
+        object.__setattr__(self, "_ns", namespace)
+
+    def __getattr__(self, name):
+        try:
+            return self._ns[name]
+        except KeyError:
+            raise rubric.MissingName(name) from None
+
+    def __contains__(self, name):
+        return name in self._ns
+
+
+def in_process_loader(spec: dict):
+    from .candidate_server import load_module
+
+    def load():
+        entry = os.path.join(protocol.WORK, spec["entry"])
         if not os.path.isfile(entry):
             raise FileNotFoundError(f"{spec['entry']} is missing")
-        sys.path.insert(0, root)
-        name = os.path.splitext(os.path.basename(entry))[0]
-        mod_spec = importlib.util.spec_from_file_location(name, entry)
-        module = importlib.util.module_from_spec(mod_spec)
-        sys.modules[name] = module
-        mod_spec.loader.exec_module(module)
-        return Candidate(vars(module), spec["entry"])
+        return InProcess(load_module(entry)), None
     return load
 
 
@@ -37,18 +77,19 @@ def no_candidate():
     raise RuntimeError("the trusted phase has no candidate code")
 
 
-def run_pytest(spec: dict, load_candidate) -> int:
+def run_pytest(spec: dict, load_candidate, in_process=None) -> int:
     import pytest
 
     dirs = [d for d in spec.get("test_dirs", []) if os.path.isdir(d)]
     if not dirs:
         return 0
     os.chdir(protocol.WORK if spec["mode"] == "candidate" else "/tmp")
-    plugin = RubricPlugin(spec, load_candidate)
+    plugin = RubricPlugin(spec, load_candidate, in_process)
     return int(pytest.main(pytest_args(dirs), plugins=[plugin]))
 
 
 def main() -> int:
+    harden()
     spec = protocol.load_spec()
     if spec["mode"] == "judge":
         os.makedirs(protocol.ARTIFACTS, exist_ok=True)
@@ -58,7 +99,7 @@ def main() -> int:
     if spec["kind"] == "notebook":
         from .notebook import run_notebook
         return run_notebook(spec)
-    run_pytest(spec, module_loader(spec))
+    run_pytest(spec, module_loader(spec), in_process_loader(spec))
     return 0
 
 

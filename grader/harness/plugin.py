@@ -1,8 +1,10 @@
-"""The pytest plugin every rubric run uses, inside the sandbox.
+"""The pytest plugin every rubric run uses, inside the sandbox, in the harness's process.
 
 It registers the rubric markers, provides the fixtures examiners use, enforces
-per-test time limits and appends one start and one end event per test to the
-results file as it goes, so a crash or kill keeps everything decided before.
+per-test time limits and sends one start and one end event per test to the
+supervisor as it goes, so a crash or kill keeps everything decided before.
+The `candidate` fixture is a proxy for the candidate's code in its own process
+(remote.py): nothing here runs in it.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from . import protocol, rubric
+from .remote import CandidateError, CandidateGone, CandidateLoadError
 
 MAX_MESSAGE = 500
 MAX_OBSERVATIONS = 4 * 1024 * 1024
@@ -29,30 +32,6 @@ class TestTimeout(BaseException):
     """Raised by the alarm; a BaseException so `except Exception` cannot eat it."""
 
     __test__ = False
-
-
-class CandidateLoadError(Exception):
-    """The candidate's code could not be loaded (syntax error, crash at import)."""
-
-
-class Candidate:
-    """The candidate's module or notebook namespace, with clear missing-name errors."""
-
-    def __init__(self, namespace: dict, label: str):
-        object.__setattr__(self, "_ns", namespace)
-        object.__setattr__(self, "_label", label)
-
-    def __getattr__(self, name):
-        try:
-            return self._ns[name]
-        except KeyError:
-            raise rubric.MissingName(name) from None
-
-    def __contains__(self, name):
-        return name in self._ns
-
-    def __repr__(self):
-        return f"<candidate {self._label}>"
 
 
 def _short(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -66,7 +45,7 @@ def _short_texts(texts: dict) -> dict:
 
 def describe_exception(exc: BaseException, tb) -> str:
     """'ValueError: bad shape (line 12)': the candidate's frame, not ours."""
-    line = None
+    line = exc.line if isinstance(exc, CandidateError) else None
     for frame, lineno in traceback.walk_tb(tb):
         fname = frame.f_code.co_filename
         if not fname.startswith(("/opt/practicum", "/exam", "/usr/", "<frozen")) \
@@ -77,10 +56,12 @@ def describe_exception(exc: BaseException, tb) -> str:
 
 
 class RubricPlugin:
-    def __init__(self, spec: dict, load_candidate):
+    def __init__(self, spec: dict, load_candidate, in_process=None):
         self.spec = spec
         self._load_candidate = load_candidate
+        self._in_process = in_process
         self._candidate = None
+        self._channel = None
         self._candidate_error: str | None = None
         self._observations: dict = {}
         self._current: str | None = None
@@ -110,6 +91,16 @@ class RubricPlugin:
         config.addinivalue_line("markers", "points(n): points this rubric test is worth")
         config.addinivalue_line("markers", "visibility(v): hidden, after_published or visible")
         config.addinivalue_line("markers", "timeout(s): time limit of this test in seconds")
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        # Qt widgets cannot cross a pipe: a task whose tests drive the candidate's window
+        # imports their code here, and those tests' verdicts are the one forgeable kind left
+        if self._in_process is not None and any("qapp" in getattr(i, "fixturenames", ()) for i in items):
+            self._load_candidate = self._in_process
+
+    def pytest_unconfigure(self, config):
+        if self._channel is not None:
+            self._channel.close()
 
     # -- time limits ------------------------------------------------------
     def _timeout_of(self, item) -> float:
@@ -186,7 +177,7 @@ class RubricPlugin:
         if isinstance(exc, rubric.MissingName):
             return {"outcome": protocol.FAILED, "fraction": 0.0,
                     "key": "missing_function", "params": {"name": exc.name}}
-        if isinstance(exc, CandidateLoadError):
+        if isinstance(exc, (CandidateLoadError, CandidateGone)):
             return {"outcome": protocol.ERROR, "fraction": 0.0, "key": "runtime_error",
                     "params": {"detail": _short(exc, 300)}}
         if report.skipped:
@@ -204,9 +195,11 @@ class RubricPlugin:
     def candidate(self):
         if self._candidate is None and self._candidate_error is None:
             try:
-                self._candidate = self._load_candidate()
+                self._candidate, self._channel = self._load_candidate()
             except TestTimeout:
                 raise
+            except CandidateLoadError as exc:
+                self._candidate_error = str(exc)
             except BaseException as exc:  # their code may raise anything, even SystemExit
                 self._candidate_error = describe_exception(exc, exc.__traceback__)
         if self._candidate_error is not None:
@@ -240,11 +233,8 @@ class RubricPlugin:
         """record(key, value): keep an observation for the trusted tests."""
         def _record(key: str, value):
             self._observations[str(key)] = value
-            data = json.dumps(self._observations, ensure_ascii=False, default=_jsonable)
-            tmp = protocol.OBSERVATIONS + ".tmp"
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(data)
-            os.replace(tmp, protocol.OBSERVATIONS)
+            protocol.send_file("observations",
+                               json.dumps(self._observations, ensure_ascii=False, default=_jsonable))
         return _record
 
     @pytest.fixture

@@ -1,4 +1,4 @@
-# Writes fake results and observations, and patches the harness to pass everything.
+# Writes fake results and observations files, and patches the harness to pass everything.
 import json
 import time
 
