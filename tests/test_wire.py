@@ -56,6 +56,13 @@ def test_arrays_cross_whole_and_writable(tmp_path, spilled):
     assert bool(list(tmp_path.iterdir())) is spilled
 
 
+def test_a_long_list_of_floats_stays_a_list_of_floats():
+    values = [i / 7 for i in range(1000)] + [float("nan")]
+    got = _round_trip([values, [1.5] * 3 + [2]])
+    assert type(got[0]) is list and got[0][:-1] == values[:-1] and got[0][-1] != got[0][-1]
+    assert got[1] == [1.5, 1.5, 1.5, 2] and type(got[1][3]) is int
+
+
 def test_what_cannot_cross_becomes_a_handle():
     assert _round_trip(len) == ("handle", 7, "builtin_function_or_method")
     with pytest.raises(TypeError):

@@ -15,11 +15,13 @@ import math
 import os
 import struct
 import time
+from array import array as float_array
 from pathlib import PurePath
 
 MAX_MESSAGE = 512 * 1024 * 1024      # a frame this size is an attack or a bug, not a value
 MAX_PARTS = 100_000
 MAX_DEPTH = 64
+FLOAT_RUN = 64                        # lists of at least this many floats cross as raw bytes
 F_SETPIPE_SZ = 1031
 
 
@@ -68,6 +70,9 @@ def encode(value, parts: list, to_handle=None, depth: int = 0):
         return {"H": value.id}
     nested = lambda v: encode(v, parts, to_handle, depth + 1)   # noqa: E731
     if isinstance(value, list):
+        if len(value) >= FLOAT_RUN and all(type(v) is float for v in value):
+            parts.append(float_array("d", value))      # a long list of floats: its bytes, not JSON
+            return {"LF": len(parts) - 1}
         return {"L": [nested(v) for v in value]}
     if isinstance(value, tuple) and type(value) is tuple:
         return {"T": [nested(v) for v in value]}
@@ -136,6 +141,12 @@ def decode(data, parts: list, from_handle, depth: int = 0):
             except TypeError:
                 raise ProtocolError("unhashable mapping key") from None
         return out
+    if tag == "LF" and _index(body, parts):
+        if len(parts[body]) % 8:
+            raise ProtocolError("malformed float list")
+        floats = float_array("d")
+        floats.frombytes(bytes(parts[body]))
+        return floats.tolist()
     if tag == "B" and _index(body, parts):
         return bytes(parts[body])
     if tag == "P" and isinstance(body, str):
