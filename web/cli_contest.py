@@ -265,6 +265,46 @@ def results_import(files, key, database_url, instance_path):
     sys.exit(REFUSED if refused else 0)
 
 
+@results_command.command("send")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--to", "board_url", required=True, help="The national board's address, e.g. https://national.example.org")
+@click.option("--competition", "key", required=True, help="The competition's key on the national board.")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for the board.")
+def results_send(file, board_url, key, timeout):
+    """Site board, online: send a results package to the national board over HTTPS (an
+    idempotent PUT; the package's signature is its authentication). The offline file stays the
+    primary path. Exit 0 when imported or already there, 1 when refused, 3 when the board
+    cannot be reached."""
+    import requests
+
+    from .services.contest import package
+
+    data = file.read_bytes()
+    try:
+        site = str(package.open_package(data)[0].get("site", ""))
+    except package.Refused as exc:
+        _say_refused(file, exc)
+        sys.exit(REFUSED)
+    url = f"{board_url.rstrip('/')}/api/contests/{key}/results/{site}"
+    try:
+        answer = requests.put(url, data=data, timeout=timeout,
+                              headers={"Content-Type": "application/zip"})
+    except requests.RequestException as exc:
+        click.echo(f"{file}: the national board at {board_url} could not be reached: {exc}", err=True)
+        sys.exit(3)
+    try:
+        body = answer.json()
+        said = body["message"]["en"]
+    except (ValueError, KeyError, TypeError):
+        click.echo(f"{file}: unexpected answer {answer.status_code} from {url}", err=True)
+        sys.exit(3)
+    if answer.status_code in (200, 201):
+        click.echo(f"{file}: site {site}: {said}")
+        return
+    click.echo(f"{file}: REFUSED ({answer.status_code}): {said}", err=True)
+    sys.exit(REFUSED)
+
+
 @results_command.command("ranking")
 @click.argument("key")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)

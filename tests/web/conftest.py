@@ -188,3 +188,18 @@ def grade_by_hand(app, sid: int, score: float, *, task: str = "shapes", max_scor
         assert jobs.finish(claim, AttemptOutcome.GRADED, result=result) is not None
         db.session.remove()
         return claim.job_id
+
+
+@pytest.fixture
+def live_board(app):
+    """The board's app served on a free port in a thread, for clients that speak real HTTP
+    (`BoardGateway`, `practicum results send`)."""
+    import threading
+
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)

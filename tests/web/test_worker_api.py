@@ -201,20 +201,6 @@ def test_a_worker_may_not_cancel_or_forge_another_task(app, token, job):
 
 # ------------------------------------------------------------------ the client, over real HTTP
 
-@pytest.fixture
-def live_board(app):
-    """The board's app served on a free port in a thread: what `BoardGateway` talks to."""
-    import threading
-
-    from werkzeug.serving import make_server
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-
-
 def test_board_gateway_does_a_jobs_round_over_http(app, token, job, live_board, tmp_path):
     from grader.errors import FaultCause
     from web.grading.gateway import BoardGateway, Finish, Refused

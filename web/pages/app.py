@@ -11,7 +11,7 @@ from flask import Flask
 from ..grading import dispatch
 from ..storage.settings import base_app
 from . import (auth, candidate, cert, contest, examiner, grades, health, i18n, labels, policy, proctor, scoreboard,
-               security, staff, throttle, uploads, verify, worker_api)
+               results_api, security, staff, throttle, uploads, verify, worker_api)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -23,7 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     dispatch.init_app(app)
     for blueprint in (auth.bp, health.bp, candidate.bp, staff.bp, examiner.bp, grades.bp, proctor.bp,
-                      scoreboard.bp, cert.bp, verify.bp, contest.bp, worker_api.bp):
+                      scoreboard.bp, cert.bp, verify.bp, contest.bp, worker_api.bp, results_api.bp):
         app.register_blueprint(blueprint)
     throttle.init_app(app)
     return app
