@@ -232,6 +232,20 @@ def test_latency_runs_at_least_once():
     assert len(calls) == 1
 
 
+def test_latency_stops_repeating_a_call_slower_than_its_budget():
+    calls = []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.03)
+
+    assert rubric.latency(slow, repeat=5, warmup=1, budget_s=0.02) >= 0.02
+    assert len(calls) == 2          # the warm-up and one timed call
+    calls.clear()
+    rubric.latency(lambda: calls.append(1), repeat=5, warmup=1, budget_s=10.0)
+    assert len(calls) == 6          # quick calls: all five repeats, as without a budget
+
+
 def test_latency_limit_passes_fast_and_names_the_figures_when_slow():
     import time as _t
 
