@@ -23,7 +23,7 @@ import pytest
 
 from tests.web.certhelp import EDGE, ids, pdf_text_and_qr
 
-from .conftest import CHROMIUM_ARGS, REPO, STAFF, STAFF_PASSWORD, _cli, _pump, login_staff
+from .conftest import REPO, STAFF, STAFF_PASSWORD, _cli, _pump, login_staff
 
 pytestmark = [pytest.mark.slow]
 
@@ -92,14 +92,11 @@ def cert_board(tmp_path_factory):
     _stop(proc)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+@pytest.fixture
+def browser(chromium):
+    """The package's one Chromium: a second sync Playwright in the same process is refused
+    ("Sync API inside the asyncio loop") once another browser test has started the first."""
+    return chromium
 
 
 def _page(browser, url: str):

@@ -41,12 +41,16 @@ def test_an_examiner_reads_the_executed_notebook_and_downloads_the_upload(new_pa
     assert examiner.evaluate("document.querySelectorAll('.artifact script, .artifact iframe, .artifact object').length") == 0
     screenshot(examiner, "examiner-notebook")
 
-    # the log the candidate's run wrote (the notebook's kernel writes to stderr): text in the page
+    # a log the run wrote, when it wrote one, is text in the page. Since the kernel serves the
+    # harness's calls from its own process (the unforgeable-verdicts design) a quiet notebook
+    # may leave no stderr.txt; tests/web/test_artifacts_view.py shows text artifacts in any case
     examiner.goto(f"/staff/examiner/submissions/{sid}")
-    with examiner.expect_navigation():
-        examiner.locator("ul.artifacts a", has_text="stderr.txt").first.click()
-    assert examiner.locator(".artifact-text pre.log").count() == 1
-    assert examiner.locator(".artifact-text pre.log").inner_text().strip()
+    logs = examiner.locator("ul.artifacts a", has_text="stderr.txt")
+    if logs.count():
+        with examiner.expect_navigation():
+            logs.first.click()
+        assert examiner.locator(".artifact-text pre.log").count() == 1
+        assert examiner.locator(".artifact-text pre.log").inner_text().strip()
 
 
 def test_a_proctor_opens_a_candidates_page_from_the_dashboard(new_page, board):

@@ -19,10 +19,11 @@ def test_examiner_finds_the_copy_and_reads_it_side_by_side(new_page, board):
     codes = {"cand-h01_polygon": entries["cand-h01_polygon"].code,
              "c11": HOSTILE + entries["c11"].code,                 # h01 with every name renamed
              "cand-h02_fill": entries["cand-h02_fill"].code}
-    sids = {}
+    sids, numbers = {}, {}
     for owner, code in codes.items():
         page = new_page()
-        login_candidate(page, *board.take_candidate())
+        numbers[owner], secret = board.take_candidate()
+        login_candidate(page, numbers[owner], secret)
         path = board.instance.parent / owner / "shapes.py"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(code, encoding="utf-8")
@@ -40,20 +41,27 @@ def test_examiner_finds_the_copy_and_reads_it_side_by_side(new_page, board):
     examiner.goto(f"/staff/examiner/exams/{board.exam_id}")
     examiner.click("a[href$='/similarity']")
     examiner.wait_for_selector("#task-shapes")
+    # other browser tests on this board hand in shapes.py too (some the same reference file):
+    # the planted copy must be among the suspects, the honest solution paired with neither side
     suspects = examiner.locator("#task-shapes table.pairs tr.suspect")
-    assert suspects.count() == 1
-    similarity = suspects.first.locator("td.num").inner_text()
+    planted = suspects.filter(has_text=numbers["cand-h01_polygon"]).filter(has_text=numbers["c11"])
+    assert planted.count() == 1
+    similarity = planted.first.locator("td.num").inner_text()
     assert similarity.endswith("%") and int(similarity[:-1]) >= 90, similarity
+    assert suspects.filter(has_text=numbers["cand-h02_fill"]).count() == 0
     assert examiner.locator("#task-shapes svg.chart line.chart-mark").count() == 1
-    assert examiner.locator("#task-shapes ol.clusters li").count() == 1
+    assert examiner.locator("#task-shapes ol.clusters li").count() >= 1
     screenshot(examiner, "similarity-report")
 
     with examiner.expect_navigation():
-        suspects.first.locator("a").click()
+        planted.first.locator("a").click()
     marks_a = examiner.locator("#code-a mark.frag")
     marks_b = examiner.locator("#code-b mark.frag")
     assert marks_a.count() >= 1 and marks_b.count() >= 1
-    assert "approxPolyDP" in examiner.locator("#code-a mark.frag-0").first.inner_text()
+    # the shared fragments cover much of the copy (which ones are longest depends on what the
+    # other submissions on this board share, which the report ignores as common)
+    marked = "".join(examiner.locator("#code-a mark.frag").all_inner_texts())
+    assert len(marked) >= 200, marked
     whole = examiner.locator("#code-a").inner_text() + examiner.locator("#code-b").inner_text()
     assert "<script>window.__pwned = 1</script>" in whole               # shown as text ...
     assert examiner.evaluate("window.__pwned === undefined")             # ... never run
