@@ -247,7 +247,7 @@ def results_import(files, key, database_url, instance_path):
     """National board: import sites' results packages (verified first; importing one again
     changes nothing; a newer export of a site replaces its older one). Exit 1 if any is refused."""
     from .services.contest import national
-    from .services.contest.messages import text
+    from .services.contest.messages import import_text, text
 
     app = _app(instance_path, database_url)
     refused = 0
@@ -259,8 +259,7 @@ def results_import(files, key, database_url, instance_path):
                 click.echo(f"{file}: REFUSED: {text(got.reason, 'en', value=got.value)}", err=True)
                 refused += 1
             else:
-                said = {"imported": text("results.imported", "en", value=got.row.teams),
-                        "replaced": text("results.replaced", "en"), "same": text("results.same", "en")}[got.status]
+                said = import_text(got.status, got.row.teams, "en")
                 click.echo(f"{file}: site {got.row.site}: {said}")
     sys.exit(REFUSED if refused else 0)
 

@@ -62,6 +62,4 @@ def put_results(key: str, site: str):
     db.session.commit()
     if done.status == "refused":                     # verified, but older than the site's current export
         return _answer(409, "refused", done.reason, value=done.value)
-    said = {"imported": ("results.imported", {"value": done.row.teams}), "replaced": ("results.replaced", {}),
-            "same": ("results.same", {})}[done.status]
-    return _answer(STATUS_CODES[done.status], done.status, said[0], **said[1])
+    return _answer(STATUS_CODES[done.status], done.status, f"results.{done.status}", value=done.row.teams)

@@ -7,7 +7,7 @@ from flask import abort, current_app, g, render_template, request
 from sqlalchemy import func, select
 
 from ...services.contest import national, package
-from ...services.contest.messages import text
+from ...services.contest.messages import import_text, text
 from ...storage.db import db
 from ...storage.models import Division, NationalTeam
 from ..i18n import get_lang, local, t
@@ -71,7 +71,6 @@ def import_package(key: str):
     if done.status == "refused":
         said = ("error", t("contest.refused", reason=text(done.reason, get_lang(), value=done.value)))
         return national_page(competition, 400, "imports", outcome=said)
-    said = {"imported": text("results.imported", get_lang(), value=done.row.teams),
-            "replaced": text("results.replaced", get_lang()), "same": text("results.same", get_lang())}
-    return national_page(competition, 200, "imports", outcome=("success", f"{done.row.site}: {said[done.status]}"))
+    said = import_text(done.status, done.row.teams, get_lang())
+    return national_page(competition, 200, "imports", outcome=("success", f"{done.row.site}: {said}"))
 

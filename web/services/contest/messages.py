@@ -81,6 +81,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
+def import_text(status: str, teams: int, lang: str) -> str:
+    """What an accepted import did (`national.Outcome.status`: imported, replaced, same)."""
+    return text(f"results.{status}", lang, value=teams)
+
+
 def text(key: str, lang: str, **params) -> str:
     entry = CATALOGUE[key]
     return (entry.get(lang) or entry["en"]).format(**params)
